@@ -1,0 +1,47 @@
+/**
+ * Typed errors shared by every module. An ActionError carries a message meant for the
+ * user (no stack trace is printed for it); a ValidationError carries every problem found
+ * in the user's input so they can all be reported together before anything is written.
+ */
+
+export class ActionError extends Error {
+  override name = 'ActionError'
+}
+
+export type Severity = 'error' | 'warning'
+
+/** One problem with the user's input: which file, which field, what is wrong, how to fix it. */
+export interface Problem {
+  severity: Severity
+  /** The file the value came from (".zenodo.json", "CITATION.cff", "the metadata input", "action input"). */
+  file: string
+  /** Path of the field, e.g. "metadata.creators[0].orcid" or "creators[0].orcid". */
+  field: string
+  /** What is wrong, e.g. 'ORCID "1234" is not of the form 0000-0000-0000-000X'. */
+  message: string
+  /** How to fix it, e.g. 'write the 16-digit ORCID iD such as "0000-0002-1825-0097"'. */
+  fix: string
+  /** 1-based position in the file, when known (JSON syntax errors, YAML errors). */
+  line?: number
+  column?: number
+}
+
+/** One line: `<file>: <field>: <message>. Fix: <fix>` */
+export function formatProblem(p: Problem): string {
+  const where =
+    p.line !== undefined
+      ? `${p.file}:${p.line}${p.column !== undefined ? `:${p.column}` : ''}`
+      : p.file
+  return `${where}: ${p.field}: ${p.message}. Fix: ${p.fix}`
+}
+
+export class ValidationError extends ActionError {
+  override name = 'ValidationError'
+  constructor(readonly problems: Problem[]) {
+    const errors = problems.filter(p => p.severity === 'error')
+    super(
+      `${errors.length} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n` +
+        errors.map(p => `  - ${formatProblem(p)}`).join('\n')
+    )
+  }
+}

@@ -1,0 +1,99 @@
+import { getSettings, isLoopbackHost } from '../src/settings.js'
+
+const saved = { ...process.env }
+function setInputs(inputs: Record<string, string>): void {
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k]
+  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v
+}
+afterEach(() => {
+  process.env = { ...saved }
+})
+
+test('reads every input into typed settings with the defaults of action.yml', () => {
+  setInputs({
+    token: 'tok',
+    files: 'dist/*\n\n  build/*.whl  \n# comment',
+    concurrency: '5',
+    publish: 'false'
+  })
+  const s = getSettings()
+  expect(s.token).toBe('tok')
+  expect(s.zenodoUrl).toBe('https://zenodo.org')
+  expect(s.apiUrl).toBe('https://zenodo.org/api')
+  expect(s.files).toEqual(['dist/*', 'build/*.whl'])
+  expect(s.concurrency).toBe(5)
+  expect(s.publish).toBe(false)
+  expect(s.manifest).toBe(true)
+  expect(s.ifNoFilesFound).toBe('error')
+  expect(s.metadataFile).toBe('.zenodo.json')
+})
+
+test('sandbox selects sandbox.zenodo.org and zenodo-url overrides it', () => {
+  setInputs({ token: 't', sandbox: 'true' })
+  expect(getSettings().zenodoUrl).toBe('https://sandbox.zenodo.org')
+  setInputs({ token: 't', sandbox: 'true', 'zenodo-url': 'http://127.0.0.1:8080/api/' })
+  expect(getSettings().zenodoUrl).toBe('http://127.0.0.1:8080')
+})
+
+test('refuses plain http to a host that is not loopback', () => {
+  setInputs({ token: 't', 'zenodo-url': 'http://zenodo.example.org' })
+  expect(() => getSettings()).toThrow(/zenodo-url.*https/)
+})
+
+test('names the missing token and the OAuth alternative', () => {
+  setInputs({})
+  expect(() => getSettings()).toThrow(/Input 'token' is required.*oauth-client-id/)
+})
+
+test('names the missing OAuth inputs when only some are given', () => {
+  setInputs({ 'oauth-client-id': 'id', 'oauth-refresh-token': 'r' })
+  expect(() => getSettings()).toThrow(/missing: oauth-client-secret/)
+})
+
+test('accepts the three OAuth inputs instead of a token', () => {
+  setInputs({ 'oauth-client-id': 'id', 'oauth-client-secret': 's', 'oauth-refresh-token': 'r' })
+  expect(getSettings().oauth).toEqual({ clientId: 'id', clientSecret: 's', refreshToken: 'r' })
+})
+
+test('rejects a metadata input that is not a JSON object, naming the input', () => {
+  setInputs({ token: 't', metadata: '{"title": ' })
+  expect(() => getSettings()).toThrow(/Input 'metadata' is not valid JSON/)
+  setInputs({ token: 't', metadata: '["a"]' })
+  expect(() => getSettings()).toThrow(/Input 'metadata' must be a JSON object/)
+  setInputs({ token: 't', metadata: '{"keywords": ["x"]}' })
+  expect(getSettings().metadata).toEqual({ keywords: ['x'] })
+})
+
+test('rejects bad booleans, if-no-files-found values and concurrency, naming the input', () => {
+  setInputs({ token: 't', publish: 'maybe' })
+  expect(() => getSettings()).toThrow(/Input 'publish' must be true or false/)
+  setInputs({ token: 't', 'if-no-files-found': 'fail' })
+  expect(() => getSettings()).toThrow(/if-no-files-found/)
+  setInputs({ token: 't', concurrency: '0' })
+  expect(() => getSettings()).toThrow(/concurrency/)
+})
+
+test('masks the token and the GitHub token', () => {
+  setInputs({ token: 'secret-token-value', 'github-token': 'ghs_x' })
+  const writes: string[] = []
+  const orig = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string) => {
+    writes.push(String(chunk))
+    return true
+  }) as typeof process.stdout.write
+  try {
+    getSettings()
+  } finally {
+    process.stdout.write = orig
+  }
+  expect(writes.join('')).toContain('::add-mask::secret-token-value')
+  expect(writes.join('')).toContain('::add-mask::ghs_x')
+})
+
+test('recognises loopback hosts only', () => {
+  expect(isLoopbackHost('127.0.0.1')).toBe(true)
+  expect(isLoopbackHost('localhost')).toBe(true)
+  expect(isLoopbackHost('[::1]')).toBe(true)
+  expect(isLoopbackHost('10.0.0.1')).toBe(false)
+  expect(isLoopbackHost('127.example.org')).toBe(false)
+})

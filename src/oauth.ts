@@ -1,0 +1,82 @@
+/**
+ * Where the Zenodo access token comes from: the token input, or an OAuth2 refresh token
+ * exchanged at the server's token endpoint (as the seed platform integration does) before the
+ * first call and again, once, when a call is refused mid-run. Every token is masked.
+ */
+import * as core from '@actions/core'
+import { ActionError } from './errors.js'
+import { HttpError, type HttpClient, type TokenSource } from './http.js'
+import type { OAuthSettings } from './settings.js'
+
+/** A personal access token from the token input. */
+export class StaticToken implements TokenSource {
+  constructor(private readonly value: string) {}
+  async token(): Promise<string> {
+    return this.value
+  }
+}
+
+interface TokenResponse {
+  access_token?: string
+  refresh_token?: string
+  expires_in?: number
+  error?: string
+}
+
+/** Access tokens from an OAuth2 refresh token. */
+export class OAuthToken implements TokenSource {
+  private access?: string
+  private refreshToken: string
+
+  /** `http` must not itself use this source (the token endpoint takes no bearer token). */
+  constructor(
+    private readonly http: HttpClient,
+    private readonly tokenUrl: string,
+    private readonly settings: OAuthSettings
+  ) {
+    this.refreshToken = settings.refreshToken
+  }
+
+  async token(): Promise<string> {
+    if (!this.access) await this.refresh()
+    return this.access as string
+  }
+
+  /** Exchanges the refresh token for a new access token (and keeps a rotated refresh token). */
+  async refresh(): Promise<void> {
+    let body: TokenResponse
+    try {
+      const res = await this.http.request<TokenResponse>({
+        method: 'POST',
+        url: this.tokenUrl,
+        form: {
+          grant_type: 'refresh_token',
+          refresh_token: this.refreshToken,
+          client_id: this.settings.clientId,
+          client_secret: this.settings.clientSecret
+        },
+        retry: 'safe',
+        auth: false
+      })
+      body = res.body
+    } catch (e) {
+      if (e instanceof HttpError && e.status >= 400 && e.status < 500) {
+        const reason = (e.body as TokenResponse | undefined)?.error ?? `HTTP ${e.status}`
+        throw new ActionError(
+          `Zenodo refused the OAuth refresh token (${reason}). Check oauth-client-id, oauth-client-secret and oauth-refresh-token, or authorize the application again to get a new refresh token.`
+        )
+      }
+      throw e
+    }
+    if (!body.access_token) {
+      throw new ActionError("Zenodo's OAuth token endpoint answered without an access_token.")
+    }
+    core.setSecret(body.access_token)
+    this.access = body.access_token
+    if (body.refresh_token) {
+      core.setSecret(body.refresh_token)
+      this.refreshToken = body.refresh_token
+    }
+    core.info('Obtained a Zenodo access token from the OAuth refresh token.')
+  }
+}

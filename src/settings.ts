@@ -1,0 +1,197 @@
+/**
+ * The only module that reads the action's inputs. It turns them into one typed Settings object
+ * and throws an ActionError naming the input for every bad value, before anything else runs.
+ */
+import * as core from '@actions/core'
+import { ActionError } from './errors.js'
+import type { ZenodoMetadata } from './metadata/types.js'
+
+export type IfNoFilesFound = 'error' | 'warn' | 'ignore'
+
+export interface OAuthSettings {
+  clientId: string
+  clientSecret: string
+  refreshToken: string
+}
+
+export interface Settings {
+  /** Zenodo personal access token; '' when OAuth is used. */
+  token: string
+  oauth?: OAuthSettings
+  /** Base URL of the Zenodo instance, without a trailing slash, e.g. https://zenodo.org */
+  zenodoUrl: string
+  /** zenodoUrl + '/api' */
+  apiUrl: string
+  sandbox: boolean
+  concept: string
+  files: string[]
+  archive: string[]
+  archiveName: string
+  manifest: boolean
+  metadataFile: string
+  metadata?: ZenodoMetadata
+  /** The version input ('' when not given). */
+  version: string
+  publish: boolean
+  keepPreviousFiles: boolean
+  ifNoFilesFound: IfNoFilesFound
+  githubToken: string
+  dryRun: boolean
+  releaseAssets: boolean
+  concurrency: number
+  /** The repository checkout (GITHUB_WORKSPACE, else the working directory). */
+  workspace: string
+}
+
+const PRODUCTION_URL = 'https://zenodo.org'
+const SANDBOX_URL = 'https://sandbox.zenodo.org'
+
+/** Reads every input; throws ActionError naming the first bad input and how to fix it. */
+export function getSettings(): Settings {
+  const token = input('token')
+  const oauth = readOAuth()
+  if (!token && !oauth) {
+    throw new ActionError(
+      "Input 'token' is required: set it to a Zenodo personal access token with the deposit:write and deposit:actions scopes (e.g. token: ${{ secrets.ZENODO_TOKEN }}), or give all three of oauth-client-id, oauth-client-secret and oauth-refresh-token."
+    )
+  }
+  if (token) core.setSecret(token)
+
+  const sandbox = bool('sandbox')
+  const zenodoUrl = readZenodoUrl(input('zenodo-url'), sandbox)
+  const githubToken = input('github-token')
+  if (githubToken) core.setSecret(githubToken)
+
+  return {
+    token,
+    oauth,
+    zenodoUrl,
+    apiUrl: `${zenodoUrl}/api`,
+    sandbox,
+    concept: input('concept'),
+    files: lines('files'),
+    archive: lines('archive'),
+    archiveName: input('archive-name') || '{repo}-{version}.zip',
+    manifest: bool('manifest', true),
+    metadataFile: input('metadata-file') || '.zenodo.json',
+    metadata: readMetadataInput(input('metadata')),
+    version: input('version'),
+    publish: bool('publish', true),
+    keepPreviousFiles: bool('keep-previous-files'),
+    ifNoFilesFound: readIfNoFilesFound(input('if-no-files-found')),
+    githubToken,
+    dryRun: bool('dry-run'),
+    releaseAssets: bool('release-assets'),
+    concurrency: readConcurrency(input('concurrency')),
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd()
+  }
+}
+
+function input(name: string): string {
+  return core.getInput(name).trim()
+}
+
+function lines(name: string): string[] {
+  return core
+    .getInput(name)
+    .split(/\r?\n/)
+    .map(l => l.trim())
+    .filter(l => l !== '' && !l.startsWith('#'))
+}
+
+const TRUE = ['true', 'True', 'TRUE', 'yes', '1']
+const FALSE = ['false', 'False', 'FALSE', 'no', '0']
+
+function bool(name: string, fallback = false): boolean {
+  const value = input(name)
+  if (value === '') return fallback
+  if (TRUE.includes(value)) return true
+  if (FALSE.includes(value)) return false
+  throw new ActionError(`Input '${name}' must be true or false, not "${value}".`)
+}
+
+function readOAuth(): OAuthSettings | undefined {
+  const clientId = input('oauth-client-id')
+  const clientSecret = input('oauth-client-secret')
+  const refreshToken = input('oauth-refresh-token')
+  for (const secret of [clientSecret, refreshToken]) if (secret) core.setSecret(secret)
+  const given = {
+    'oauth-client-id': clientId,
+    'oauth-client-secret': clientSecret,
+    'oauth-refresh-token': refreshToken
+  }
+  const missing = Object.entries(given)
+    .filter(([, v]) => !v)
+    .map(([k]) => k)
+  if (missing.length === 3) return undefined
+  if (missing.length > 0) {
+    throw new ActionError(
+      `OAuth needs all three of oauth-client-id, oauth-client-secret and oauth-refresh-token; missing: ${missing.join(', ')}. Give them all, or use the token input instead.`
+    )
+  }
+  return { clientId, clientSecret, refreshToken }
+}
+
+/** Loopback hosts, the only ones allowed over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+function readZenodoUrl(value: string, sandbox: boolean): string {
+  if (!value) return sandbox ? SANDBOX_URL : PRODUCTION_URL
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ActionError(
+      `Input 'zenodo-url' is not a URL: "${value}". Use e.g. https://zenodo.org, or leave it empty.`
+    )
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new ActionError(
+      `Input 'zenodo-url' must use https (plain http is allowed only for loopback test servers): "${url.origin}".`
+    )
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ActionError(
+      `Input 'zenodo-url' must be a plain base URL such as https://zenodo.org (no credentials, query or fragment).`
+    )
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/api$/, '')}`
+}
+
+function readMetadataInput(value: string): ZenodoMetadata | undefined {
+  if (!value) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch (e) {
+    throw new ActionError(
+      `Input 'metadata' is not valid JSON (${(e as Error).message}). Give a JSON object of Zenodo metadata fields, e.g. {"keywords": ["astronomy"]}.`
+    )
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ActionError(
+      `Input 'metadata' must be a JSON object of Zenodo metadata fields, e.g. {"keywords": ["astronomy"]}.`
+    )
+  }
+  return parsed as ZenodoMetadata
+}
+
+function readIfNoFilesFound(value: string): IfNoFilesFound {
+  const v = value || 'error'
+  if (v === 'error' || v === 'warn' || v === 'ignore') return v
+  throw new ActionError(`Input 'if-no-files-found' must be error, warn or ignore, not "${value}".`)
+}
+
+function readConcurrency(value: string): number {
+  if (!value) return 3
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new ActionError(
+      `Input 'concurrency' must be a whole number from 1 to 16, not "${value}".`
+    )
+  }
+  return n
+}

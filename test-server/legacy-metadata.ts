@@ -1,0 +1,496 @@
+/**
+ * Zenodo's legacy metadata as the deposit API takes it today (zenodo-api.md, "Legacy metadata"
+ * and "Publish"): lenient loading with defaults and vocabulary checks at create/PUT, and the
+ * RDM-named validation errors at publish.
+ */
+import licenses from '../src/data/zenodo-licenses.json' with { type: 'json' }
+import vocab from '../src/data/zenodo-vocabularies.json' with { type: 'json' }
+import { internalError, isObject, today, validationError, type FieldError } from './http-util.js'
+
+/** Metadata of a deposition as the server keeps it. */
+export interface StoredMetadata {
+  /** What GET returns as `metadata` (legacy names, license echoed as the legacy id). */
+  fields: Record<string, unknown>
+  /** The RDM license id, if any. */
+  licenseId?: string
+  /** The RDM resource type id, if any. */
+  resourceType?: string
+}
+
+const LEGACY_TO_RDM = licenses.legacy_to_rdm as Record<string, string>
+const ALIASES = licenses.aliases as Record<string, string>
+const ECHO = licenses.echo as Record<string, string>
+const RESOURCE_TYPES = new Set(vocab.resource_types.filter(r => r.depositable).map(r => r.id))
+const RELATIONS = [
+  'isCitedBy',
+  'cites',
+  'isSupplementTo',
+  'isSupplementedBy',
+  'isContinuedBy',
+  'continues',
+  'isDescribedBy',
+  'describes',
+  'hasMetadata',
+  'isMetadataFor',
+  'hasVersion',
+  'isVersionOf',
+  'isNewVersionOf',
+  'isPreviousVersionOf',
+  'isPartOf',
+  'hasPart',
+  'isPublishedIn',
+  'isReferencedBy',
+  'references',
+  'isDocumentedBy',
+  'documents',
+  'isCompiledBy',
+  'compiles',
+  'isVariantFormOf',
+  'isOriginalFormOf',
+  'isIdenticalTo',
+  'isReviewedBy',
+  'reviews',
+  'isDerivedFrom',
+  'isSourceOf',
+  'isRequiredBy',
+  'requires',
+  'isObsoletedBy',
+  'obsoletes',
+  'isTranslationOf',
+  'hasTranslation',
+  'isCollectedBy',
+  'collects',
+  'other'
+]
+const RELATION_NAME = new Map(
+  RELATIONS.filter(r => vocab.relation_types.includes(r.toLowerCase())).map(r => [
+    r.toLowerCase(),
+    r
+  ])
+)
+const ROLES = new Set(vocab.roles)
+const DATE_TYPES = new Set(vocab.date_types)
+const ISO639_1: Record<string, string> = {
+  en: 'eng',
+  de: 'deu',
+  fr: 'fra',
+  es: 'spa',
+  it: 'ita',
+  pt: 'por',
+  nl: 'nld',
+  sv: 'swe',
+  da: 'dan',
+  no: 'nor',
+  fi: 'fin',
+  pl: 'pol',
+  cs: 'ces',
+  sk: 'slk',
+  hu: 'hun',
+  ro: 'ron',
+  el: 'ell',
+  tr: 'tur',
+  ru: 'rus',
+  uk: 'ukr',
+  zh: 'zho',
+  ja: 'jpn',
+  ko: 'kor',
+  ar: 'ara',
+  he: 'heb',
+  hi: 'hin',
+  id: 'ind',
+  ca: 'cat',
+  eu: 'eus',
+  gl: 'glg',
+  la: 'lat',
+  sl: 'slv',
+  hr: 'hrv',
+  sr: 'srp',
+  bg: 'bul',
+  et: 'est',
+  lv: 'lav',
+  lt: 'lit',
+  ga: 'gle',
+  cy: 'cym',
+  is: 'isl',
+  fa: 'fas',
+  vi: 'vie',
+  th: 'tha'
+}
+const STRING_FIELDS = [
+  'title',
+  'description',
+  'notes',
+  'method',
+  'version',
+  'access_conditions',
+  'doi',
+  'imprint_publisher',
+  'imprint_isbn',
+  'imprint_place',
+  'partof_title',
+  'partof_pages',
+  'journal_title',
+  'journal_volume',
+  'journal_issue',
+  'journal_pages',
+  'conference_title',
+  'conference_acronym',
+  'conference_dates',
+  'conference_place',
+  'conference_url',
+  'conference_session',
+  'conference_session_part',
+  'thesis_university'
+]
+const ACCESS_RIGHTS = new Set(['open', 'embargoed', 'restricted', 'closed'])
+const MISSING = 'Missing data for required field.'
+
+/** Resolves a license value by Zenodo's rule; returns the RDM id or throws the 400. */
+export function resolveLicense(value: unknown): string {
+  const raw = isObject(value) ? value.id : value
+  if (typeof raw !== 'string') {
+    throw validationError([
+      {
+        field: 'metadata.license',
+        messages: ["Invalid license value provided (expected string, or object with 'id' key)"]
+      }
+    ])
+  }
+  let key = raw.trim().toLowerCase()
+  if (ALIASES[key] !== undefined) key = ALIASES[key].toLowerCase()
+  const rdm = LEGACY_TO_RDM[key]
+  if (rdm === undefined) {
+    throw validationError([
+      { field: 'metadata.license', messages: [`Invalid license provided: ${raw}`] }
+    ])
+  }
+  return rdm
+}
+
+/** The legacy id GET reports for an RDM license id. */
+export function echoLicense(rdmId: string): string {
+  return ECHO[rdmId] ?? rdmId
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) {
+    const v = o[k]
+    if (typeof v === 'string' || typeof v === 'number' || v === null) out[k] = v
+  }
+  return out
+}
+
+function objectsOf(v: unknown, requiredKey?: string): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(v)) return undefined
+  return v.map(item => {
+    // Zenodo answers 500 for list items of the wrong shape or without a required key (quirk 12).
+    if (!isObject(item)) throw internalError()
+    if (requiredKey && item[requiredKey] === undefined) throw internalError()
+    return item
+  })
+}
+
+function loadPeople(v: unknown, withType: boolean, prefix: string, errors: FieldError[]) {
+  const list = objectsOf(v)
+  if (!list) return undefined
+  return list.map((p, i) => {
+    const out = pick(p, ['name', 'affiliation', 'orcid', 'gnd'])
+    if (withType && typeof p.type === 'string') {
+      const role = p.type.toLowerCase()
+      if (!ROLES.has(role)) {
+        errors.push({ field: `${prefix}.${i}.role`, messages: [`Invalid value ${role}.`] })
+      }
+      out.type = p.type
+    }
+    return out
+  })
+}
+
+function detectScheme(id: string): string {
+  if (/^(https?:\/\/(dx\.)?doi\.org\/|doi:)?10\.\d{4,9}\/\S+$/i.test(id)) return 'doi'
+  if (/^arxiv:/i.test(id) || /^\d{4}\.\d{4,5}(v\d+)?$/.test(id)) return 'arxiv'
+  if (/^swh:/.test(id)) return 'swh'
+  if (/^https?:\/\//i.test(id)) return 'url'
+  if (/^(97[89])?\d{9}[\dX]$/.test(id.replace(/-/g, ''))) return 'isbn'
+  return 'other'
+}
+
+function resourceTypeOf(
+  fields: Record<string, unknown>,
+  upload: string,
+  o: Record<string, unknown>
+): string {
+  let sub: string | undefined
+  if (upload === 'publication') sub = str(o.publication_type)
+  if (upload === 'image') sub = str(o.image_type)
+  if (sub === 'thesis') sub = 'dissertation'
+  if (sub !== undefined) {
+    fields[upload === 'publication' ? 'publication_type' : 'image_type'] = sub
+  }
+  return sub ? `${upload}-${sub}` : upload
+}
+
+function loadRelated(v: unknown, errors: FieldError[]) {
+  const list = objectsOf(v)
+  if (!list) return undefined
+  const out: Record<string, unknown>[] = []
+  list.forEach((r, i) => {
+    const identifier = str(r.identifier)
+    const relation = str(r.relation)
+    if (!identifier || !relation) return
+    const name = RELATION_NAME.get(relation.toLowerCase())
+    if (!name) {
+      const field = `metadata.related_identifiers.${i}.relation_type`
+      errors.push({ field, messages: [`Invalid value ${relation.toLowerCase()}.`] })
+      return
+    }
+    const item: Record<string, unknown> = {
+      identifier,
+      relation: name,
+      scheme: detectScheme(identifier)
+    }
+    const rt = str(r.resource_type)
+    if (rt !== undefined) {
+      if (!RESOURCE_TYPES.has(rt)) {
+        const field = `metadata.related_identifiers.${i}.resource_type`
+        errors.push({ field, messages: [`Invalid value ${rt}.`] })
+      }
+      item.resource_type = rt
+    }
+    out.push(item)
+  })
+  return out
+}
+
+function loadDates(v: unknown, errors: FieldError[]) {
+  const list = objectsOf(v, 'type')
+  if (!list) return undefined
+  return list.map((d, i) => {
+    const type = String(d.type)
+    if (!DATE_TYPES.has(type.toLowerCase())) {
+      errors.push({ field: `metadata.dates.${i}.type`, messages: [`Invalid value ${type}.`] })
+    }
+    return pick(d, ['start', 'end', 'type', 'description'])
+  })
+}
+
+function loadLanguage(v: unknown, errors: FieldError[]): string | undefined {
+  if (typeof v !== 'string') return undefined
+  const l = v.trim().toLowerCase()
+  if (l.length === 3) return l
+  if (l.length === 2 && ISO639_1[l]) return ISO639_1[l]
+  errors.push({ field: 'metadata.languages.0.id', messages: [`Invalid value ${v}.`] })
+  return undefined
+}
+
+function loadCommunities(v: unknown, errors: FieldError[]) {
+  if (v === undefined) return undefined
+  const ok = Array.isArray(v) && v.every(c => isObject(c) && typeof c.identifier === 'string')
+  if (!ok) {
+    errors.push({ field: 'metadata.communities', messages: ['Invalid communities provided.'] })
+    return undefined
+  }
+  return (v as Record<string, unknown>[]).map(c => ({ identifier: c.identifier }))
+}
+
+/**
+ * Loads legacy metadata (create/PUT): unknown keys and invalid scalars are dropped, vocabulary
+ * ids checked (400), missing keys inside lists answered 500, and with `defaults` Zenodo's
+ * defaults re-applied (publication_date, imprint_publisher, access_right, license).
+ */
+export function loadMetadata(input: Record<string, unknown>, defaults: boolean): StoredMetadata {
+  const errors: FieldError[] = []
+  const fields: Record<string, unknown> = {}
+  for (const k of STRING_FIELDS) {
+    if (typeof input[k] === 'string') fields[k] = input[k]
+  }
+  // an invalid date is dropped, and not replaced by the default: publish then says it is missing
+  const dateGiven = input.publication_date !== undefined && input.publication_date !== null
+  if (typeof input.publication_date === 'string' && validEdtf(input.publication_date.trim())) {
+    fields.publication_date = input.publication_date.trim()
+  }
+  if (typeof input.embargo_date === 'string') fields.embargo_date = input.embargo_date
+  const access = str(input.access_right)
+  if (access && ACCESS_RIGHTS.has(access)) fields.access_right = access
+
+  let resourceType: string | undefined
+  const upload = str(input.upload_type)
+  if (upload !== undefined) {
+    fields.upload_type = upload
+    resourceType = resourceTypeOf(fields, upload, input)
+    if (!RESOURCE_TYPES.has(resourceType)) {
+      errors.push({ field: 'metadata.resource_type', messages: [`Invalid value ${resourceType}.`] })
+    }
+  }
+  const creators = loadPeople(input.creators, false, 'metadata.creators', errors)
+  if (creators) fields.creators = creators
+  const contributors = loadPeople(input.contributors, true, 'metadata.contributors', errors)
+  if (contributors) fields.contributors = contributors
+  const supervisors = loadPeople(input.thesis_supervisors, false, 'metadata.supervisors', errors)
+  if (supervisors) fields.thesis_supervisors = supervisors
+  if (Array.isArray(input.keywords)) {
+    fields.keywords = input.keywords.filter(k => typeof k === 'string')
+  }
+  if (Array.isArray(input.references)) {
+    fields.references = input.references.filter(k => typeof k === 'string')
+  }
+  const related = loadRelated(input.related_identifiers, errors)
+  if (related) fields.related_identifiers = related
+  const dates = loadDates(input.dates, errors)
+  if (dates) fields.dates = dates
+  const locations = objectsOf(input.locations, 'place')
+  if (locations)
+    fields.locations = locations.map(l => pick(l, ['place', 'lat', 'lon', 'description']))
+  const grants = objectsOf(input.grants, 'id')
+  if (grants) fields.grants = grants.map(g => ({ id: g.id }))
+  const subjects = objectsOf(input.subjects)
+  if (subjects) fields.subjects = subjects.map(s => pick(s, ['term', 'identifier', 'scheme']))
+  const communities = loadCommunities(input.communities, errors)
+  if (communities) fields.communities = communities
+  const language = loadLanguage(input.language, errors)
+  if (language) fields.language = language
+  if (isObject(input.custom)) fields.custom = input.custom
+
+  let licenseId: string | undefined
+  if (input.license !== undefined && input.license !== null) {
+    try {
+      licenseId = resolveLicense(input.license)
+    } catch (e) {
+      const body = (e as { body?: { errors?: FieldError[] } }).body
+      errors.push(...(body?.errors ?? []))
+    }
+  }
+  if (fields.access_right === 'embargoed' && !fields.embargo_date) {
+    errors.push({ field: '_schema', messages: ['Unknown access type.'] })
+  }
+  if (errors.length) throw validationError(errors)
+
+  if (defaults) {
+    if (!dateGiven) fields.publication_date ??= today()
+    fields.imprint_publisher ??= 'Zenodo'
+    fields.access_right ??= 'open'
+    if (!licenseId && (fields.access_right === 'open' || fields.access_right === 'embargoed')) {
+      licenseId = resourceType === 'dataset' ? 'cc0-1.0' : 'cc-by-4.0'
+    }
+  } else {
+    fields.access_right ??= 'open'
+  }
+  if (licenseId) fields.license = echoLicense(licenseId)
+  return { fields, licenseId, resourceType }
+}
+
+function validDate(s: string): boolean {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(s)
+  if (!m) return false
+  const [y, mo, d] = [Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
+}
+
+/** Whether s is an EDTF date or interval Zenodo accepts as publication_date. */
+export function validEdtf(s: string): boolean {
+  const parts = s.split('/')
+  return parts.length <= 2 && parts.every(validDate)
+}
+
+/** The errors publishing would answer for this metadata and file count (empty: publishable). */
+export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[] {
+  const errors: FieldError[] = []
+  const f = m.fields
+  if (!m.resourceType) errors.push({ field: 'metadata.resource_type', messages: [MISSING] })
+  const creators = f.creators as Record<string, unknown>[] | undefined
+  if (!creators || creators.length === 0) {
+    errors.push({ field: 'metadata.creators', messages: [MISSING] })
+  } else {
+    creators.forEach((c, i) => {
+      if (typeof c.name !== 'string' || !c.name.trim()) {
+        errors.push({
+          field: `metadata.creators.${i}.person_or_org.family_name`,
+          messages: ['Family name must be filled.']
+        })
+      }
+    })
+  }
+  const title = typeof f.title === 'string' ? f.title.trim() : ''
+  if (!title) errors.push({ field: 'metadata.title', messages: [MISSING] })
+  else if (title.length < 3) {
+    errors.push({
+      field: 'metadata.title',
+      messages: ['Title must be at least 3 characters long.']
+    })
+  }
+  const date = f.publication_date
+  if (typeof date !== 'string') {
+    errors.push({ field: 'metadata.publication_date', messages: [MISSING] })
+  } else if (!validEdtf(date)) {
+    errors.push({
+      field: 'metadata.publication_date',
+      messages: ['Please provide a valid date or interval.']
+    })
+  }
+  const contributors = (f.contributors as Record<string, unknown>[] | undefined) ?? []
+  contributors.forEach((c, i) => {
+    if (typeof c.type !== 'string') {
+      errors.push({ field: `metadata.contributors.${i}.role`, messages: [MISSING] })
+    }
+  })
+  if (fileCount === 0) {
+    errors.push({
+      field: 'files.enabled',
+      messages: [
+        'Missing uploaded files. To disable files for this record please mark it as metadata-only.'
+      ]
+    })
+  }
+  return errors
+}
+
+const TYPE_TITLES: Record<string, string> = {
+  software: 'Software',
+  dataset: 'Dataset',
+  poster: 'Poster',
+  presentation: 'Presentation',
+  publication: 'Publication',
+  'publication-article': 'Journal article',
+  'publication-preprint': 'Preprint',
+  'publication-dissertation': 'Thesis',
+  'publication-report': 'Report',
+  'publication-softwaredocumentation': 'Software documentation',
+  image: 'Image',
+  video: 'Video/Audio',
+  lesson: 'Lesson',
+  other: 'Other'
+}
+
+/** The record (RDM-flavoured legacy) metadata of GET /api/records/:id. */
+export function recordMetadata(
+  m: StoredMetadata,
+  extra: { doi: string; conceptrecid: number; index: number; isLast: boolean }
+): Record<string, unknown> {
+  const { upload_type: _u, publication_type: _p, image_type: _i, license: _l, ...rest } = m.fields
+  const out: Record<string, unknown> = { ...rest, doi: extra.doi }
+  if (m.resourceType) {
+    const [type, subtype] = m.resourceType.split('-')
+    out.resource_type = {
+      type,
+      ...(subtype ? { subtype: m.resourceType } : {}),
+      title: TYPE_TITLES[m.resourceType] ?? type.charAt(0).toUpperCase() + type.slice(1)
+    }
+  }
+  if (m.licenseId) out.license = { id: m.licenseId }
+  out.relations = {
+    version: [
+      {
+        index: extra.index,
+        is_last: extra.isLast,
+        parent: { pid_type: 'recid', pid_value: String(extra.conceptrecid) }
+      }
+    ]
+  }
+  return out
+}

@@ -1,0 +1,212 @@
+/**
+ * Every real-world metadata file of the corpus goes through reading, merging and validation:
+ * nothing throws, every error names file, field, message and fix, nothing in a file is silently
+ * lost, and the files INDEX.tsv / INDEX-history.tsv describe as broken fail the right way.
+ */
+import type { Problem } from '../src/errors.js'
+import { buildMetadata } from '../src/metadata/build.js'
+import { readMetadataSource } from '../src/metadata/source.js'
+import type { ZenodoMetadata } from '../src/metadata/types.js'
+import { validateMetadata } from '../src/metadata/validate.js'
+import {
+  cleanup,
+  corpusFiles,
+  tempWorkspace,
+  typicalDefaults,
+  type CorpusFile
+} from './helpers/metadata.js'
+
+const files = await corpusFiles()
+
+interface Outcome {
+  problems: Problem[]
+  metadata?: ZenodoMetadata
+  fileName: string
+}
+
+async function run(file: CorpusFile): Promise<Outcome> {
+  const fileName = file.dir.startsWith('cff') ? 'CITATION.cff' : '.zenodo.json'
+  const workspace = await tempWorkspace({ [fileName]: file.content })
+  try {
+    const { source, problems } = await readMetadataSource(workspace, '.zenodo.json')
+    const built = buildMetadata({
+      defaults: typicalDefaults(),
+      source,
+      version: 'v2.0.0',
+      date: '2026-11-20'
+    })
+    const validation = source
+      ? validateMetadata(built.metadata, built.origins, built.positions)
+      : []
+    return {
+      problems: [...problems, ...built.problems, ...validation],
+      metadata: source ? built.metadata : undefined,
+      fileName
+    }
+  } finally {
+    await cleanup(workspace)
+  }
+}
+
+function errors(problems: Problem[]): Problem[] {
+  return problems.filter(p => p.severity === 'error')
+}
+
+function names(problem: Problem, key: string): boolean {
+  return (
+    problem.field === key ||
+    problem.field.startsWith(`${key}[`) ||
+    problem.field.startsWith(`${key}.`)
+  )
+}
+
+/** The kind of JSON syntax error an INDEX note describes, as a pattern for the message. */
+function syntaxKind(note: string): RegExp | undefined {
+  if (!/invalid JSON|MALFORMED/.test(note)) return undefined
+  if (/trailing comma/.test(note)) return /trailing comma/
+  if (/missing comma/.test(note)) return /missing comma/
+  if (/escape/.test(note)) return /invalid escape/
+  if (/unterminated string/.test(note)) return /line break inside a string|never closed/
+  if (/doubled quote/.test(note)) return /doubled quote/
+  if (/opening brace|no opening/.test(note)) return /does not start with "\{"/
+  return /./
+}
+
+/** Problems the INDEX notes describe for valid JSON, as [field, severity] expectations. */
+function notedProblems(note: string): [string, Problem['severity']][] {
+  const expected: [string, Problem['severity']][] = []
+  if (/upload_type "test"/.test(note)) expected.push(['upload_type', 'error'])
+  if (/malformed ORCID|nonstandard ORCID/.test(note)) expected.push(['creators', 'error'])
+  if (/license object whose id is a URL|\(free text\)/.test(note))
+    expected.push(['license', 'error'])
+  if (/not Zenodo legacy schema/.test(note)) expected.push(['(top level)', 'error'])
+  if (/doi field/.test(note)) expected.push(['doi', 'error'])
+  if (/version is a number/.test(note)) expected.push(['version', 'warning'])
+  if (/inconsistent/.test(note)) expected.push(['publication_type', 'warning'])
+  for (const m of note.matchAll(/unknown key "(\w+)"/g)) expected.push([m[1], 'warning'])
+  return expected
+}
+
+/** Real problems of files whose INDEX note does not mention them. */
+const UNNOTED_ERRORS: Record<string, string[]> = {
+  // A placeholder ORCID 0000-0000-0000-0000 (wrong check digit) and resource_type "website".
+  '8bit-wraith__Ultrasonic-Consciousness-Hypothesis.zenodo.json': [
+    'creators',
+    'related_identifiers'
+  ],
+  // Placeholder ORCID 0000-0000-0000-0000.
+  'A-Universum__Lambda-Universum.zenodo.json': ['creators'],
+  // Contributors without "type" (the note says "contributor types: ?").
+  'glotzerlab__signac.zenodo.json': ['contributors'],
+  // A schema.org-style export: its description is an object.
+  'AAROC__DevOps.zenodo.json': ['description']
+}
+
+/** Keys the INDEX note says occur twice in one object. */
+function duplicateKeys(note: string): string[] {
+  return [...note.matchAll(/duplicate key\(s\): ([\w,]+)/g)].flatMap(m => m[1].split(','))
+}
+
+const outcomes = new Map<string, Outcome>()
+beforeAll(async () => {
+  for (const file of files) outcomes.set(`${file.dir}/${file.name}`, await run(file))
+})
+
+test('the corpus has the files its README announces', () => {
+  const count = (dir: string): number => files.filter(f => f.dir === dir).length
+  expect([count('zenodo'), count('zenodo-history'), count('cff'), count('cff-history')]).toEqual([
+    105, 11, 73, 11
+  ])
+})
+
+describe.each(files.map(f => [`${f.dir}/${f.name}`, f] as const))('%s', (id, file) => {
+  const outcome = (): Outcome => {
+    const result = outcomes.get(id)
+    if (!result) throw new Error(`no outcome for ${id}`)
+    return result
+  }
+
+  test('every error names file, field, message and fix', () => {
+    for (const p of errors(outcome().problems)) {
+      expect(p.file.trim()).not.toBe('')
+      expect(p.field.trim()).not.toBe('')
+      expect(p.message.trim()).not.toBe('')
+      expect(p.fix.trim()).not.toBe('')
+      expect(p.message).not.toMatch(/must (NOT|match|pass)/) // no raw ajv wording
+    }
+  })
+
+  if (file.dir.startsWith('zenodo')) {
+    const kind = syntaxKind(file.note)
+    if (kind) {
+      test('fails with one JSON syntax error at a line and column', () => {
+        const problems = outcome().problems
+        expect(problems).toHaveLength(1)
+        expect(problems[0]).toMatchObject({
+          severity: 'error',
+          file: '.zenodo.json',
+          field: 'JSON syntax'
+        })
+        expect(problems[0].line).toBeGreaterThan(0)
+        expect(problems[0].column).toBeGreaterThan(0)
+        expect(problems[0].message).toMatch(kind)
+      })
+      return
+    }
+
+    test('no field of the file is silently lost', () => {
+      const parsed = JSON.parse(file.content.toString('utf8').replace(/^\uFEFF/, '')) as Record<
+        string,
+        unknown
+      >
+      const { metadata, problems } = outcome()
+      for (const key of Object.keys(parsed)) {
+        const kept = metadata !== undefined && key in metadata
+        const named = problems.some(p => names(p, key))
+        expect([key, kept || named]).toEqual([key, true])
+      }
+    })
+
+    test('errors about fields written in the file give their line', () => {
+      const parsed = JSON.parse(file.content.toString('utf8').replace(/^\uFEFF/, '')) as Record<
+        string,
+        unknown
+      >
+      for (const p of errors(outcome().problems)) {
+        const top = /^[^.[]+/.exec(p.field)?.[0] ?? ''
+        if (p.file === '.zenodo.json' && top in parsed)
+          expect([p.field, p.line]).toEqual([p.field, expect.any(Number)])
+      }
+    })
+
+    const expected = notedProblems(file.note)
+    const unnoted = UNNOTED_ERRORS[file.name] ?? []
+    test('reports exactly the problems its INDEX note describes', () => {
+      const { problems } = outcome()
+      for (const [field, severity] of expected) {
+        expect([field, problems.some(p => p.severity === severity && names(p, field))]).toEqual([
+          field,
+          true
+        ])
+      }
+      for (const key of duplicateKeys(file.note)) {
+        const warned = problems.some(
+          p => /more than once/.test(p.message) && (p.field === key || p.field.endsWith(`.${key}`))
+        )
+        expect([key, warned]).toEqual([key, true])
+      }
+      const allowed = [...expected.filter(([, s]) => s === 'error').map(([f]) => f), ...unnoted]
+      const unexpected = errors(problems).filter(p => !allowed.some(f => names(p, f)))
+      expect(unexpected).toEqual([])
+    })
+  } else {
+    const broken = /invalid YAML|empty file|not CFF at all/.test(file.note)
+    if (broken) {
+      test('fails with an error naming CITATION.cff', () => {
+        const fails = errors(outcome().problems)
+        expect(fails.length).toBeGreaterThan(0)
+        expect(fails.every(p => p.file === 'CITATION.cff')).toBe(true)
+      })
+    }
+  }
+})

@@ -1,0 +1,583 @@
+/** validateMetadata, normalizeForZenodo and the rules behind them (licenses, ORCIDs, vocabularies). */
+import licenses from '../src/data/zenodo-licenses.json' with { type: 'json' }
+import vocabularies from '../src/data/zenodo-vocabularies.json' with { type: 'json' }
+import { formatProblem, type Problem } from '../src/errors.js'
+import {
+  isAcceptedLicense,
+  licenseKey,
+  matchLicense,
+  suggestLicense
+} from '../src/metadata/license.js'
+import { checkOrcid, orcidCheckDigit } from '../src/metadata/orcid.js'
+import type { ZenodoMetadata } from '../src/metadata/types.js'
+import { normalizeForZenodo, validateMetadata } from '../src/metadata/validate.js'
+import {
+  CONTRIBUTOR_ROLE_NAMES,
+  CONTRIBUTOR_ROLES,
+  RELATION_TYPE_NAMES,
+  RELATION_TYPES,
+  UPLOAD_TYPES
+} from '../src/metadata/vocabulary.js'
+
+const VALID: ZenodoMetadata = {
+  upload_type: 'software',
+  title: 'octo-org/octo-repo: v1.0.0',
+  creators: [
+    { name: 'Doe, Jane', affiliation: 'Example University', orcid: '0000-0002-1825-0097' }
+  ],
+  description: '<p>A tool.</p>',
+  publication_date: '2026-11-20',
+  access_right: 'open',
+  license: 'MIT',
+  version: 'v1.0.0',
+  keywords: ['tools'],
+  related_identifiers: [
+    {
+      identifier: 'https://github.com/octo-org/octo-repo/tree/v1.0.0',
+      relation: 'isSupplementTo',
+      resource_type: 'software',
+      scheme: 'url'
+    }
+  ]
+}
+
+const ORIGINS: Record<string, string> = Object.fromEntries(
+  Object.keys(VALID).map(k => [k, '.zenodo.json'])
+)
+
+function check(changes: Record<string, unknown>, origins = ORIGINS): Problem[] {
+  const metadata: ZenodoMetadata = Object.fromEntries(
+    Object.entries({ ...VALID, ...changes }).filter(([, value]) => value !== undefined)
+  )
+  return validateMetadata(metadata, {
+    ...origins,
+    ...Object.fromEntries(Object.keys(changes).map(k => [k, origins[k] ?? '.zenodo.json']))
+  })
+}
+
+function errorsOf(changes: Record<string, unknown>): Problem[] {
+  return check(changes).filter(p => p.severity === 'error')
+}
+
+function onlyError(changes: Record<string, unknown>): Problem {
+  const errors = errorsOf(changes)
+  expect(errors).toHaveLength(1)
+  return errors[0]
+}
+
+test('complete valid metadata has no problems', () => {
+  expect(validateMetadata(VALID, ORIGINS)).toEqual([])
+})
+
+test('every problem names the file, the field path, the message and a fix', () => {
+  const problems = validateMetadata(
+    { ...VALID, creators: [{ name: 'A' }, { name: 'B', orcid: '0000-0002-1825-0098' }] },
+    { ...ORIGINS, creators: 'the metadata input' }
+  )
+  expect(problems).toHaveLength(1)
+  expect(formatProblem(problems[0])).toBe(
+    'the metadata input: creators[1].orcid: ORCID "0000-0002-1825-0098" fails the ORCID checksum, so it is not a real iD (a digit is probably mistyped). ' +
+      "Fix: copy the iD again from the person's ORCID record (https://orcid.org)"
+  )
+})
+
+describe('resource type', () => {
+  test('an unknown upload_type is an error suggesting the near miss', () => {
+    const e = onlyError({ upload_type: 'sofware' })
+    expect(e.field).toBe('upload_type')
+    expect(e.fix).toMatch(/^use "software" \(did you mean it\?\), or one of: publication, /)
+  })
+
+  test('upload types come from the depositable resource types of the vocabulary', () => {
+    const depositable = vocabularies.resource_types
+      .filter(t => t.depositable)
+      .map(t => t.id.split('-')[0])
+    expect([...UPLOAD_TYPES].sort()).toEqual([...new Set(depositable)].sort())
+    const notDepositable = vocabularies.resource_types.filter(t => !t.depositable).map(t => t.id)
+    for (const id of notDepositable) expect(errorsOf({ upload_type: id })).toHaveLength(1)
+  })
+
+  test('a publication subtype must be one Zenodo knows; thesis is accepted as dissertation', () => {
+    expect(errorsOf({ upload_type: 'publication', publication_type: 'article' })).toEqual([])
+    expect(errorsOf({ upload_type: 'publication', publication_type: 'thesis' })).toEqual([])
+    const e = onlyError({ upload_type: 'publication', publication_type: 'artcle' })
+    expect(e.field).toBe('publication_type')
+    expect(e.fix).toMatch(/"article"/)
+  })
+
+  test('an image subtype is checked against the image types', () => {
+    expect(errorsOf({ upload_type: 'image', image_type: 'photo' })).toEqual([])
+    expect(onlyError({ upload_type: 'image', image_type: 'selfie' }).field).toBe('image_type')
+  })
+
+  test('a subtype for another upload type is a warning that Zenodo ignores it', () => {
+    const problems = check({ upload_type: 'software', publication_type: 'book' })
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatchObject({ severity: 'warning', field: 'publication_type' })
+  })
+
+  test('a missing upload_type is an error', () => {
+    expect(onlyError({ upload_type: undefined }).fix).toMatch(/"software"/)
+  })
+})
+
+describe('access rights', () => {
+  test('an unknown access right is an error listing the four', () => {
+    expect(onlyError({ access_right: 'public' }).fix).toBe(
+      'use one of: open, embargoed, restricted, closed'
+    )
+  })
+
+  test('embargoed needs an embargo_date of the form YYYY-MM-DD', () => {
+    expect(onlyError({ access_right: 'embargoed' }).field).toBe('embargo_date')
+    expect(errorsOf({ access_right: 'embargoed', embargo_date: '2999-01-31' })).toEqual([])
+    expect(onlyError({ access_right: 'embargoed', embargo_date: '31.01.2027' }).field).toBe(
+      'embargo_date'
+    )
+  })
+
+  test('an embargo that has already ended is an error', () => {
+    const e = onlyError({ access_right: 'embargoed', embargo_date: '2001-01-31' })
+    expect(e.field).toBe('embargo_date')
+    expect(e.message).toMatch(/not in the future/)
+  })
+
+  test('restricted needs access_conditions', () => {
+    expect(onlyError({ access_right: 'restricted' }).field).toBe('access_conditions')
+    expect(errorsOf({ access_right: 'restricted', access_conditions: 'Ask us.' })).toEqual([])
+  })
+
+  test('closed needs nothing more', () => {
+    expect(errorsOf({ access_right: 'closed' })).toEqual([])
+  })
+})
+
+describe('license', () => {
+  test.each([
+    'MIT',
+    'mit',
+    ' Apache-2.0 ',
+    'CC-BY-4.0',
+    'cc-zero',
+    'mit-license',
+    'other-open',
+    'GPL-3.0-only'
+  ])('accepts %j (trimmed, any case, aliases)', license => {
+    expect(errorsOf({ license })).toEqual([])
+    expect(errorsOf({ license: { id: license } })).toEqual([])
+  })
+
+  test('an unknown license suggests the SPDX id for free text and URLs', () => {
+    expect(onlyError({ license: 'BSD 3-Clause License' }).fix).toBe('use "BSD-3-Clause"')
+    expect(onlyError({ license: 'http://www.opensource.org/licenses/BSD-3-Clause' }).fix).toBe(
+      'use "BSD-3-Clause"'
+    )
+    expect(onlyError({ license: { id: 'Apache License 2.0' } }).fix).toBe('use "Apache-2.0"')
+  })
+
+  test('an unknown license with nothing close lists common ids', () => {
+    const e = onlyError({ license: 'my own terms' })
+    expect(e.message).toBe('"my own terms" is not a license id Zenodo accepts')
+    expect(e.fix).toMatch(/SPDX/)
+  })
+
+  test('a list or an object without id is an error of shape', () => {
+    expect(onlyError({ license: ['MIT'] }).message).toMatch(/license id string or an object/)
+    expect(onlyError({ license: { name: 'MIT' } }).message).toMatch(
+      /license id string or an object/
+    )
+  })
+
+  test('matching follows the rule in zenodo-licenses.json: keys and aliases', () => {
+    // "fal" and "gfdl" are keys, but their aliases lead to ids that are not: Zenodo rejects them.
+    const aliasedAway = ['fal', 'gfdl']
+    for (const key of Object.keys(licenses.legacy_to_rdm)) {
+      expect([key, isAcceptedLicense(key.toUpperCase())]).toEqual([key, !aliasedAway.includes(key)])
+    }
+    expect(licenseKey(' MIT ')).toBe('mit')
+    expect(licenseKey('cc-zero')).toBe('cc0-1.0')
+    for (const alias of Object.keys(licenses.aliases)) {
+      expect([alias, isAcceptedLicense(alias)]).toEqual([alias, !aliasedAway.includes(alias)])
+    }
+    expect(licenseKey('artistic-license-2.0')).toBe('artistic-2.0')
+    expect(matchLicense(42)).toEqual({ ok: false, reason: 'shape', value: 42 })
+    expect(matchLicense({ id: 'MIT' })).toMatchObject({ ok: true, key: 'mit' })
+  })
+
+  test('suggestions are themselves accepted licenses', () => {
+    for (const text of [
+      'GNU GPL v3',
+      'Apache 2',
+      'BSD-3',
+      'CC BY 4.0',
+      'https://opensource.org/licenses/MIT'
+    ]) {
+      const suggestion = suggestLicense(text)
+      if (suggestion !== undefined) expect(isAcceptedLicense(suggestion)).toBe(true)
+    }
+    expect(suggestLicense('https://opensource.org/licenses/MIT')).toBe('MIT')
+  })
+
+  test('no license is a warning naming the license Zenodo will apply', () => {
+    const problems = check({ license: undefined })
+    expect(problems).toEqual([expect.objectContaining({ severity: 'warning', field: 'license' })])
+    expect(problems[0].message).toMatch(/CC-BY-4.0/)
+    expect(check({ license: undefined, upload_type: 'dataset' })[0].message).toMatch(/CC0-1.0/)
+    expect(check({ license: undefined, access_right: 'closed' })).toEqual([])
+  })
+})
+
+describe('related identifiers', () => {
+  test('relation names are matched case-insensitively, isAlternateIdentifier included', () => {
+    expect(
+      errorsOf({
+        related_identifiers: [
+          { identifier: 'a', relation: 'ISDOCUMENTEDBY' },
+          { identifier: 'b', relation: 'isAlternateIdentifier' }
+        ]
+      })
+    ).toEqual([])
+  })
+
+  test('every relation type of the vocabulary is accepted and has a documented spelling', () => {
+    expect(RELATION_TYPE_NAMES.map(n => n.toLowerCase()).sort()).toEqual([...RELATION_TYPES].sort())
+    const all = vocabularies.relation_types.map((relation, i) => ({
+      identifier: `x${i}`,
+      relation
+    }))
+    expect(errorsOf({ related_identifiers: all })).toEqual([])
+  })
+
+  test('an unknown relation is an error with a suggestion', () => {
+    const e = onlyError({ related_identifiers: [{ identifier: '10.1/x', relation: 'isCitedByy' }] })
+    expect(e.field).toBe('related_identifiers[0].relation')
+    expect(e.fix).toMatch(/^use "isCitedBy" \(did you mean it\?\)/)
+  })
+
+  test('identifier and relation are required', () => {
+    const errors = errorsOf({ related_identifiers: [{ resource_type: 'software' }] })
+    expect(errors.map(e => e.field).sort()).toEqual([
+      'related_identifiers[0].identifier',
+      'related_identifiers[0].relation'
+    ])
+  })
+
+  test('resource_type must be a resource type id', () => {
+    expect(
+      errorsOf({
+        related_identifiers: [
+          { identifier: 'a', relation: 'cites', resource_type: 'publication-article' }
+        ]
+      })
+    ).toEqual([])
+    const e = onlyError({
+      related_identifiers: [{ identifier: 'a', relation: 'cites', resource_type: 'website' }]
+    })
+    expect(e.field).toBe('related_identifiers[0].resource_type')
+  })
+
+  test('an entry written as a string is exactly one problem', () => {
+    const e = onlyError({ related_identifiers: ['10.1/x'] })
+    expect(e.field).toBe('related_identifiers[0]')
+    expect(e.message).toMatch(/must be an object/)
+  })
+
+  test('an entry added by another origin is reported against that origin', () => {
+    const problems = validateMetadata(
+      {
+        ...VALID,
+        related_identifiers: [
+          { identifier: 'a', relation: 'cites' },
+          { identifier: 'b', relation: 'nope' }
+        ]
+      },
+      {
+        ...ORIGINS,
+        related_identifiers: '.zenodo.json',
+        'related_identifiers[1]': 'the metadata input'
+      }
+    )
+    expect(problems[0]).toMatchObject({
+      file: 'the metadata input',
+      field: 'related_identifiers[1].relation'
+    })
+  })
+})
+
+describe('creators and contributors', () => {
+  test('at least one creator is required', () => {
+    expect(onlyError({ creators: [] }).message).toBe('is an empty list')
+    expect(onlyError({ creators: undefined }).field).toBe('creators')
+  })
+
+  test('each creator needs a non-empty name', () => {
+    expect(onlyError({ creators: [{ affiliation: 'X' }] }).field).toBe('creators[0].name')
+    expect(onlyError({ creators: [{ name: '  ' }] }).field).toBe('creators[0].name')
+  })
+
+  test('an ORCID written as a URL is an error whose fix is the bare iD', () => {
+    const e = onlyError({
+      creators: [{ name: 'A', orcid: 'https://orcid.org/0000-0002-1825-0097' }]
+    })
+    expect(e.fix).toBe('use the bare iD: "0000-0002-1825-0097"')
+  })
+
+  test('an ORCID of the wrong form is an error', () => {
+    const e = onlyError({ creators: [{ name: 'A', orcid: '000-0002-8218-3116' }] })
+    expect(e.message).toMatch(/not of the form 0000-0000-0000-000X/)
+  })
+
+  test('an ORCID ending in X with a valid checksum is accepted', () => {
+    expect(errorsOf({ creators: [{ name: 'A', orcid: '0000-0002-1694-233X' }] })).toEqual([])
+  })
+
+  test('the same problem in many creators is one problem listing the others', () => {
+    const creators = Array.from({ length: 8 }, (_, i) => ({
+      name: `P${i}`,
+      orcid: 'https://orcid.org/0000-0002-1825-0097'
+    }))
+    const [e, ...rest] = errorsOf({ creators })
+    expect(rest).toEqual([])
+    expect(e.field).toBe('creators[0].orcid')
+    expect(e.message).toMatch(/creators\[1\]\.orcid, .*\(8 in all\)/)
+  })
+
+  test('contributors need a type from the role list, matched case-insensitively', () => {
+    expect(errorsOf({ contributors: [{ name: 'A', type: 'editor' }] })).toEqual([])
+    expect(onlyError({ contributors: [{ name: 'A' }] }).field).toBe('contributors[0].type')
+    const e = onlyError({ contributors: [{ name: 'A', type: 'Maintainer' }] })
+    expect(e.message).toBe('"Maintainer" is not a contributor type Zenodo knows')
+    expect(CONTRIBUTOR_ROLE_NAMES.map(r => r.toLowerCase())).toEqual([...CONTRIBUTOR_ROLES])
+  })
+})
+
+describe('dates, language and other fields', () => {
+  test('publication_date must be a real date', () => {
+    expect(onlyError({ publication_date: '2024-29-11' }).field).toBe('publication_date')
+    expect(onlyError({ publication_date: '2023-02-29' }).field).toBe('publication_date')
+    expect(errorsOf({ publication_date: '2024-02-29' })).toEqual([])
+    expect(errorsOf({ publication_date: '2024-05' })).toEqual([])
+  })
+
+  test('dates need a type from the date types, a start and an end', () => {
+    expect(
+      errorsOf({ dates: [{ start: '2024-01-01', end: '2024-02-01', type: 'collected' }] })
+    ).toEqual([])
+    expect(onlyError({ dates: [{ start: '2024-01-01', end: '2024-02-01' }] }).field).toBe(
+      'dates[0].type'
+    )
+    expect(
+      onlyError({ dates: [{ start: '2024-01-01', end: '2024-02-01', type: 'Later' }] }).message
+    ).toMatch(/date type/)
+    expect(onlyError({ dates: [{ start: '2024-01-01', type: 'Valid' }] }).field).toBe(
+      'dates[0].end'
+    )
+  })
+
+  test('language is a 2- or 3-letter code', () => {
+    expect(errorsOf({ language: 'en' })).toEqual([])
+    expect(errorsOf({ language: 'eng' })).toEqual([])
+    expect(onlyError({ language: 'English' }).fix).toMatch(/"eng"/)
+  })
+
+  test('communities are objects with an identifier', () => {
+    expect(errorsOf({ communities: [{ identifier: 'zenodo' }] })).toEqual([])
+    expect(onlyError({ communities: ['zenodo'] }).field).toBe('communities[0]')
+    expect(onlyError({ communities: [{ id: 'zenodo' }] }).field).toBe('communities[0].identifier')
+  })
+
+  test('grants need an id; one without funder prefix is a warning', () => {
+    expect(onlyError({ grants: [{}] }).field).toBe('grants[0].id')
+    const problems = check({ grants: [{ id: '777541' }] })
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'warning', field: 'grants[0].id' })
+    ])
+    expect(check({ grants: [{ id: '10.13039/501100000780::777541' }] })).toEqual([])
+  })
+
+  test('keywords are a list of strings', () => {
+    expect(onlyError({ keywords: 'a, b' }).message).toMatch(/must be a list/)
+    expect(onlyError({ keywords: ['a', 2] }).field).toBe('keywords[1]')
+  })
+
+  test('locations need a place', () => {
+    expect(onlyError({ locations: [{ lat: 1, lon: 2 }] }).field).toBe('locations[0].place')
+  })
+
+  test('what publish requires: a title of 3 characters, a description', () => {
+    expect(onlyError({ title: 'ab ' }).field).toBe('title')
+    expect(onlyError({ title: undefined }).message).toBe('is missing')
+    expect(onlyError({ description: '' }).field).toBe('description')
+    expect(onlyError({ description: undefined }).field).toBe('description')
+  })
+
+  test('a DOI in the metadata is an error', () => {
+    expect(onlyError({ doi: '10.5281/zenodo.123' }).fix).toMatch(/remove "doi"/)
+  })
+
+  test('a missing field is reported against the metadata file that could add it', () => {
+    const problems = validateMetadata(
+      { ...VALID, title: undefined },
+      { creators: 'release defaults', keywords: 'CITATION.cff' }
+    )
+    expect(problems[0]).toMatchObject({ file: 'CITATION.cff', field: 'title' })
+    const both = validateMetadata(
+      { ...VALID, title: undefined },
+      { creators: 'the metadata input', keywords: '.zenodo.json' }
+    )
+    expect(both[0]).toMatchObject({ file: '.zenodo.json', field: 'title' })
+  })
+})
+
+describe('ORCID check digit', () => {
+  test.each([
+    ['000000021825009', '7'],
+    ['000000015109370', '0'],
+    ['000000021694233', 'X']
+  ])('the check digit of %s is %s', (digits, expected) => {
+    expect(orcidCheckDigit(digits)).toBe(expected)
+  })
+
+  test('checkOrcid recognises the URL form, the bare form and bad digits', () => {
+    expect(checkOrcid('0000-0002-1825-0097')).toBeUndefined()
+    expect(checkOrcid('http://orcid.org/0000-0002-1825-0097')).toEqual({
+      kind: 'url',
+      bare: '0000-0002-1825-0097'
+    })
+    expect(checkOrcid('0000-0002-1825-0096')).toEqual({ kind: 'checksum', expected: '7' })
+    expect(checkOrcid('0000000218250097')).toEqual({ kind: 'form' })
+  })
+})
+
+describe('normalizeForZenodo', () => {
+  test('drops undefined, null and empty values, also inside lists', () => {
+    const normalized = normalizeForZenodo({
+      ...VALID,
+      doi: '',
+      notes: undefined,
+      grants: [],
+      language: null as unknown as string,
+      creators: [{ name: 'Doe, Jane', affiliation: '', orcid: undefined as unknown as string }],
+      custom: {}
+    })
+    expect(normalized).toEqual({ ...VALID, creators: [{ name: 'Doe, Jane' }] })
+  })
+
+  test('keeps every accepted value unchanged', () => {
+    const full: ZenodoMetadata = {
+      ...VALID,
+      license: { id: 'MIT' },
+      locations: [{ place: 'Geneva', lat: 0, lon: 0 }],
+      prereserve_doi: false
+    }
+    expect(normalizeForZenodo(full)).toEqual(full)
+  })
+})
+
+describe('problems in values from CITATION.cff', () => {
+  test('are reported under the CFF names: authors, abstract', () => {
+    const origins = { ...ORIGINS, creators: 'CITATION.cff', description: 'CITATION.cff' }
+    const problems = validateMetadata(
+      {
+        ...VALID,
+        creators: [{ name: 'A' }, { name: 'B', orcid: '0000-0002-1825-0098' }],
+        description: ' '
+      },
+      origins
+    )
+    expect(problems.map(p => formatProblem(p).split('. Fix:')[0]).sort()).toEqual([
+      'CITATION.cff: abstract: is empty',
+      'CITATION.cff: authors[1].orcid: ORCID "0000-0002-1825-0098" fails the ORCID checksum, so it is not a real iD (a digit is probably mistyped)'
+    ])
+  })
+
+  test('a missing author list gets a fix in CFF terms', () => {
+    const problems = validateMetadata(
+      { ...VALID, creators: [] },
+      { ...ORIGINS, creators: 'CITATION.cff' }
+    )
+    expect(problems[0]).toMatchObject({
+      field: 'authors',
+      fix: expect.stringMatching(/family-names/)
+    })
+  })
+})
+
+describe('line numbers', () => {
+  test('a problem gets the line of its field, or of the nearest enclosing entry, in its file', () => {
+    const positions = {
+      '.zenodo.json': {
+        creators: { line: 3, column: 3 },
+        'creators[1]': { line: 5, column: 5 },
+        'creators[1].orcid': { line: 5, column: 19 }
+      }
+    }
+    const creators = [{ name: 'A' }, { orcid: '0000-0002-1825-0098' }] as ZenodoMetadata['creators']
+    const problems = validateMetadata({ ...VALID, creators }, ORIGINS, positions)
+    expect(problems.map(p => [p.field, p.line, p.column]).sort()).toEqual([
+      ['creators[1].name', 5, 5],
+      ['creators[1].orcid', 5, 19]
+    ])
+    expect(formatProblem(problems.find(p => p.field.endsWith('orcid')) as Problem)).toMatch(
+      /^\.zenodo\.json:5:19: creators\[1\]\.orcid: /
+    )
+  })
+
+  test('a problem in a value from CITATION.cff is located by its CFF path', () => {
+    const positions = { 'CITATION.cff': { 'authors[0].orcid': { line: 7, column: 5 } } }
+    const [problem] = validateMetadata(
+      { ...VALID, creators: [{ name: 'A', orcid: '0000-0002-1825-0098' }] },
+      { ...ORIGINS, creators: 'CITATION.cff' },
+      positions
+    )
+    expect(problem).toMatchObject({ file: 'CITATION.cff', field: 'authors[0].orcid', line: 7 })
+  })
+
+  test('positions of another file are not used', () => {
+    const positions = { 'CITATION.cff': { title: { line: 1, column: 1 } } }
+    const [problem] = validateMetadata({ ...VALID, title: 'ab' }, ORIGINS, positions)
+    expect(problem.line).toBeUndefined()
+  })
+})
+
+test('never throws, and names field and fix, whatever values the fields hold', () => {
+  const odd: unknown[] = [
+    null,
+    0,
+    -1.5,
+    true,
+    '',
+    ' ',
+    'x',
+    [],
+    [null],
+    [1],
+    ['x'],
+    {},
+    { id: 1 },
+    [{}]
+  ]
+  const fields = [
+    ...Object.keys(VALID),
+    'contributors',
+    'dates',
+    'locations',
+    'grants',
+    'communities',
+    'language',
+    'embargo_date',
+    'doi',
+    'publication_type'
+  ]
+  for (const field of fields) {
+    for (const value of odd) {
+      const problems = validateMetadata({ ...VALID, [field]: value } as ZenodoMetadata, ORIGINS)
+      for (const p of problems) {
+        expect(p.field).not.toBe('')
+        expect(p.fix).not.toBe('')
+        expect(p.message).not.toMatch(/must (NOT|match|pass)/)
+      }
+      normalizeForZenodo({ ...VALID, [field]: value } as ZenodoMetadata)
+    }
+  }
+})

@@ -1,0 +1,229 @@
+/**
+ * The JSON Schema of the final legacy metadata, generated from Zenodo's vocabularies
+ * (src/data/zenodo-vocabularies.json) and license list (via license.ts), compiled with ajv.
+ * Custom keywords: anyCase (vocabulary matched case-insensitively, as Zenodo does), orcid,
+ * zenodoLicense, minTrimmedLength; formats: date (YYYY-MM-DD, a real day) and edtf-date.
+ */
+import { Ajv, type ValidateFunction } from 'ajv'
+import { isAcceptedLicense } from './license.js'
+import { checkOrcid } from './orcid.js'
+import {
+  CONTRIBUTOR_ROLES,
+  DATE_TYPES,
+  RELATION_TYPES,
+  RESOURCE_TYPE_IDS,
+  SUBTYPE_ALIASES,
+  UPLOAD_SUBTYPES,
+  UPLOAD_TYPES,
+  subtypeField
+} from './vocabulary.js'
+
+/** The access rights of the legacy API. */
+export const ACCESS_RIGHTS = ['open', 'embargoed', 'restricted', 'closed'] as const
+
+/** Whether YYYY-MM-DD (or YYYY-MM, YYYY when `partial`) names a real calendar date. */
+export function isCalendarDate(value: string, partial = false): boolean {
+  const match = partial
+    ? /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value)
+    : /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  if (!match) return false
+  const [, y, m, d] = match
+  if (m === undefined) return true
+  const month = Number(m)
+  if (month < 1 || month > 12) return false
+  if (d === undefined) return true
+  const day = Number(d)
+  const days = new Date(Date.UTC(Number(y), month, 0)).getUTCDate()
+  return day >= 1 && day <= days
+}
+
+/** EDTF level 0 as Zenodo stores dates: YYYY, YYYY-MM, YYYY-MM-DD, or an interval of those. */
+export function isEdtfDate(value: string): boolean {
+  const parts = value.split('/')
+  if (parts.length > 2) return false
+  return parts.every(p => isCalendarDate(p, true))
+}
+
+const nonBlank = { type: 'string', pattern: '\\S' }
+
+const person = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: nonBlank,
+    affiliation: { type: 'string' },
+    orcid: { type: 'string', orcid: true },
+    gnd: { type: 'string' }
+  }
+}
+
+const STRING_FIELDS = [
+  'version',
+  'access_conditions',
+  'notes',
+  'method',
+  'journal_title',
+  'journal_volume',
+  'journal_issue',
+  'journal_pages',
+  'conference_title',
+  'conference_acronym',
+  'conference_dates',
+  'conference_place',
+  'conference_url',
+  'conference_session',
+  'conference_session_part',
+  'imprint_publisher',
+  'imprint_isbn',
+  'imprint_place',
+  'partof_title',
+  'partof_pages',
+  'thesis_university'
+]
+
+function subtypeRules(): object[] {
+  return Object.entries(UPLOAD_SUBTYPES).map(([type, subtypes]) => ({
+    if: { properties: { upload_type: { const: type } }, required: ['upload_type'] },
+    then: {
+      properties: {
+        [subtypeField(type)]: {
+          type: 'string',
+          enum: [...subtypes, ...Object.keys(SUBTYPE_ALIASES[type] ?? {})]
+        }
+      }
+    }
+  }))
+}
+
+/** The generated JSON Schema of the final metadata. */
+export function metadataSchema(): object {
+  return {
+    type: 'object',
+    required: ['upload_type', 'title', 'creators', 'publication_date', 'description'],
+    properties: {
+      ...Object.fromEntries(STRING_FIELDS.map(f => [f, { type: 'string' }])),
+      upload_type: { type: 'string', enum: UPLOAD_TYPES },
+      title: { type: 'string', minTrimmedLength: 3 },
+      description: nonBlank,
+      publication_date: { type: 'string', format: 'edtf-date' },
+      creators: { type: 'array', minItems: 1, items: person },
+      contributors: {
+        type: 'array',
+        items: {
+          ...person,
+          required: ['name', 'type'],
+          properties: { ...person.properties, type: { type: 'string', anyCase: CONTRIBUTOR_ROLES } }
+        }
+      },
+      thesis_supervisors: { type: 'array', items: person },
+      access_right: { type: 'string', enum: ACCESS_RIGHTS },
+      embargo_date: { type: 'string', format: 'date' },
+      license: { zenodoLicense: true },
+      keywords: { type: 'array', items: { type: 'string' } },
+      references: { type: 'array', items: { type: 'string' } },
+      related_identifiers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['identifier', 'relation'],
+          properties: {
+            identifier: nonBlank,
+            relation: { type: 'string', anyCase: RELATION_TYPES },
+            resource_type: { type: 'string', enum: RESOURCE_TYPE_IDS },
+            scheme: { type: 'string' }
+          }
+        }
+      },
+      communities: {
+        type: 'array',
+        items: { type: 'object', required: ['identifier'], properties: { identifier: nonBlank } }
+      },
+      grants: {
+        type: 'array',
+        items: { type: 'object', required: ['id'], properties: { id: nonBlank } }
+      },
+      subjects: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['term', 'identifier'],
+          properties: { term: nonBlank, identifier: nonBlank, scheme: { type: 'string' } }
+        }
+      },
+      language: { type: 'string', pattern: '^[A-Za-z]{2,3}$' },
+      dates: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['type', 'start', 'end'],
+          properties: {
+            start: { type: 'string', format: 'edtf-date' },
+            end: { type: 'string', format: 'edtf-date' },
+            type: { type: 'string', anyCase: DATE_TYPES },
+            description: { type: 'string' }
+          }
+        }
+      },
+      locations: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['place'],
+          properties: {
+            place: nonBlank,
+            lat: { type: 'number', minimum: -90, maximum: 90 },
+            lon: { type: 'number', minimum: -180, maximum: 180 },
+            description: { type: 'string' }
+          }
+        }
+      },
+      doi: { type: 'string' }
+    },
+    allOf: [
+      {
+        if: { properties: { access_right: { const: 'embargoed' } }, required: ['access_right'] },
+        then: { required: ['embargo_date'] }
+      },
+      {
+        if: { properties: { access_right: { const: 'restricted' } }, required: ['access_right'] },
+        then: { required: ['access_conditions'] }
+      },
+      ...subtypeRules()
+    ]
+  }
+}
+
+let compiled: ValidateFunction | undefined
+
+/** The compiled validator (compiled once). */
+export function metadataValidator(): ValidateFunction {
+  if (compiled) return compiled
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false })
+  ajv.addFormat('date', { type: 'string', validate: (v: string) => isCalendarDate(v) })
+  ajv.addFormat('edtf-date', { type: 'string', validate: isEdtfDate })
+  ajv.addKeyword({
+    keyword: 'anyCase',
+    type: 'string',
+    schemaType: 'array',
+    validate: (allowed: string[], data: string) => allowed.includes(data.toLowerCase())
+  })
+  ajv.addKeyword({
+    keyword: 'orcid',
+    type: 'string',
+    schemaType: 'boolean',
+    validate: (_: boolean, data: string) => checkOrcid(data) === undefined
+  })
+  ajv.addKeyword({
+    keyword: 'zenodoLicense',
+    schemaType: 'boolean',
+    validate: (_: boolean, data: unknown) => isAcceptedLicense(data)
+  })
+  ajv.addKeyword({
+    keyword: 'minTrimmedLength',
+    type: 'string',
+    schemaType: 'number',
+    validate: (min: number, data: string) => data.trim().length >= min
+  })
+  compiled = ajv.compile(metadataSchema())
+  return compiled
+}

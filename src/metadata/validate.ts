@@ -1,0 +1,520 @@
+/**
+ * Validation of the final metadata before anything is written to Zenodo: the generated JSON
+ * Schema (schema.ts) checked with ajv, ajv's errors turned into one Problem per real problem
+ * (file, field path, message, fix), plus the checks a schema cannot say well.
+ */
+import type { ErrorObject } from 'ajv'
+import type { Problem } from '../errors.js'
+import type { Position } from './json-syntax.js'
+import { matchLicense } from './license.js'
+import { checkOrcid } from './orcid.js'
+import { ACCESS_RIGHTS, isCalendarDate, metadataValidator } from './schema.js'
+import { closest } from './suggest.js'
+import type { ZenodoMetadata } from './types.js'
+import {
+  CONTRIBUTOR_ROLES,
+  CONTRIBUTOR_ROLE_NAMES,
+  DATE_TYPES,
+  RELATION_TYPES,
+  RELATION_TYPE_NAMES,
+  RESOURCE_TYPE_IDS,
+  SUBTYPE_ALIASES,
+  UPLOAD_SUBTYPES,
+  UPLOAD_TYPES,
+  dateTypeName,
+  displayName,
+  subtypeField
+} from './vocabulary.js'
+
+type Json = Record<string, unknown>
+
+/** Where a field came from, for messages. */
+class Origins {
+  private readonly fallback: string
+
+  /** Missing fields are reported against the metadata file, else the metadata input. */
+  constructor(private readonly origins: Record<string, string>) {
+    const values = Object.values(origins)
+    const notFiles = ['release defaults', 'the version input', 'the metadata input']
+    this.fallback =
+      values.find(o => !notFiles.includes(o)) ??
+      values.find(o => o === 'the metadata input') ??
+      'release defaults'
+  }
+
+  /** The origin of a field path such as "creators[2].orcid". */
+  of(field: string): string {
+    const top = /^[^.[]+(\[\d+\])?/.exec(field)?.[0] ?? field
+    const name = /^[^.[]+/.exec(field)?.[0] ?? field
+    return this.origins[top] ?? this.origins[name] ?? this.fallback
+  }
+}
+
+/** "/creators/2/orcid" -> "creators[2].orcid" */
+function fieldPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').slice(1)
+  if (child !== undefined) parts.push(child)
+  return parts
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce(
+      (path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part),
+      ''
+    )
+}
+
+function valueAt(root: unknown, instancePath: string): unknown {
+  let value = root
+  for (const part of instancePath.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')]
+  }
+  return value
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  if (typeof value === 'object') return 'an object'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+function leaf(field: string): string {
+  return /([^.[\]]+)(?:\[\d+\])?$/.exec(field)?.[1] ?? field
+}
+
+function parentList(field: string): string {
+  return /^([^.[]+)/.exec(field)?.[1] ?? field
+}
+
+function listOf(names: readonly string[]): string {
+  return names.join(', ')
+}
+
+function didYouMean(value: string, candidates: readonly string[]): string {
+  const near = closest(value, candidates)
+  return near === undefined ? '' : `"${near}" (did you mean it?), or `
+}
+
+const REQUIRED_FIXES: Record<string, string> = {
+  title: 'add a "title" of at least 3 characters',
+  creators: 'add "creators": [{"name": "Family, Given", "orcid": "0000-0002-1825-0097"}]',
+  description: 'add a "description" (or write release notes, which become the description)',
+  publication_date: 'add "publication_date": "YYYY-MM-DD"',
+  upload_type: 'add "upload_type", e.g. "software"',
+  embargo_date:
+    'add "embargo_date": "YYYY-MM-DD" (the day the files become open), or choose another access_right',
+  access_conditions:
+    'add "access_conditions" saying who may request access and on which conditions, or choose another access_right',
+  name: 'give every entry a "name" in the form "Family, Given"',
+  identifier: 'add the "identifier" (a DOI, URL or other persistent identifier)',
+  relation: 'add a "relation", e.g. "isSupplementTo"',
+  id: 'add the grant "id", e.g. "10.13039/501100000780::777541"',
+  place: 'add a "place" (Zenodo fails with a server error when it is missing)',
+  start: 'give both "start" and "end" (use the same date twice for a single day)',
+  end: 'give both "start" and "end" (use the same date twice for a single day)',
+  term: 'add the "term" of the subject',
+  contributorsType: `add a "type": one of ${listOf(CONTRIBUTOR_ROLE_NAMES)}`,
+  datesType: `add a "type": one of ${listOf(DATE_TYPES.map(dateTypeName))}`
+}
+
+function requiredProblem(field: string): { message: string; fix: string } {
+  const name = leaf(field)
+  const key =
+    name === 'type' ? (parentList(field) === 'dates' ? 'datesType' : 'contributorsType') : name
+  if (parentList(field) === 'subjects' && name === 'identifier') {
+    return { message: 'is missing', fix: 'add the "identifier" (a URL) of the subject term' }
+  }
+  return { message: 'is missing', fix: REQUIRED_FIXES[key] ?? `add "${name}"` }
+}
+
+function enumProblem(field: string, value: unknown): { message: string; fix: string } {
+  const name = leaf(field)
+  const text = String(value)
+  if (name === 'upload_type') {
+    return {
+      message: `"${text}" is not a Zenodo upload type`,
+      fix: `use ${didYouMean(text, UPLOAD_TYPES)}one of: ${listOf(UPLOAD_TYPES)}`
+    }
+  }
+  if (name === 'access_right') {
+    return {
+      message: `"${text}" is not an access right`,
+      fix: `use one of: ${listOf(ACCESS_RIGHTS)}`
+    }
+  }
+  if (name === 'resource_type') {
+    return {
+      message: `"${text}" is not a Zenodo resource type`,
+      fix: `use ${didYouMean(text, RESOURCE_TYPE_IDS)}one of: ${listOf(RESOURCE_TYPE_IDS)}`
+    }
+  }
+  const type = UPLOAD_TYPES.find(t => subtypeField(t) === name)
+  if (type !== undefined) {
+    const allowed = [...(UPLOAD_SUBTYPES[type] ?? []), ...Object.keys(SUBTYPE_ALIASES[type] ?? {})]
+    return {
+      message: `"${text}" is not a ${type} type Zenodo knows`,
+      fix: `use ${didYouMean(text, allowed)}one of: ${listOf(allowed)}`
+    }
+  }
+  return { message: `"${text}" is not an accepted value`, fix: 'use a value Zenodo accepts' }
+}
+
+function vocabularyProblem(field: string, value: string): { message: string; fix: string } {
+  const list = parentList(field)
+  if (list === 'related_identifiers') {
+    const names = RELATION_TYPES.map(r => displayName(r, RELATION_TYPE_NAMES))
+    return {
+      message: `"${value}" is not a relation type Zenodo knows`,
+      fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
+    }
+  }
+  if (list === 'dates') {
+    const names = DATE_TYPES.map(dateTypeName)
+    return {
+      message: `"${value}" is not a date type Zenodo knows`,
+      fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
+    }
+  }
+  const names = CONTRIBUTOR_ROLES.map(r => displayName(r, CONTRIBUTOR_ROLE_NAMES))
+  return {
+    message: `"${value}" is not a contributor type Zenodo knows`,
+    fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
+  }
+}
+
+function orcidProblem(value: string): { message: string; fix: string } {
+  const issue = checkOrcid(value)
+  if (issue?.kind === 'url') {
+    return {
+      message: `ORCID "${value}" is written as a URL`,
+      fix: `use the bare iD: "${issue.bare}"`
+    }
+  }
+  if (issue?.kind === 'checksum') {
+    return {
+      message: `ORCID "${value}" fails the ORCID checksum, so it is not a real iD (a digit is probably mistyped)`,
+      fix: "copy the iD again from the person's ORCID record (https://orcid.org)"
+    }
+  }
+  return {
+    message: `ORCID "${value}" is not of the form 0000-0000-0000-000X`,
+    fix: 'write the 16-digit ORCID iD with dashes, e.g. "0000-0002-1825-0097"'
+  }
+}
+
+function licenseProblem(value: unknown): { message: string; fix: string } {
+  const match = matchLicense(value)
+  if (match.ok) return { message: 'is not accepted', fix: 'use a license id Zenodo accepts' }
+  if (match.reason === 'shape') {
+    return {
+      message: `must be a license id string or an object with an "id", not ${describeJson(value)}`,
+      fix: 'write one license id, e.g. "license": "MIT"'
+    }
+  }
+  return {
+    message: `"${match.value}" is not a license id Zenodo accepts`,
+    fix: match.suggestion
+      ? `use "${match.suggestion}"`
+      : 'use an SPDX license id such as "MIT", "Apache-2.0", "GPL-3.0-or-later", "BSD-3-Clause" or "CC-BY-4.0" (or "other-open")'
+  }
+}
+
+function typeProblem(
+  field: string,
+  expected: string,
+  value: unknown
+): { message: string; fix: string } {
+  const article =
+    expected === 'array' ? 'a list' : expected === 'object' ? 'an object' : `a ${expected}`
+  return {
+    message: `must be ${article}, not ${describeJson(value)}`,
+    fix:
+      expected === 'array'
+        ? `write "${leaf(field)}" as a list in square brackets [...]`
+        : expected === 'object'
+          ? `write this entry as an object {...}`
+          : `write "${leaf(field)}" as ${article}`
+  }
+}
+
+function translate(
+  error: ErrorObject,
+  metadata: unknown
+): { field: string; message: string; fix: string } | undefined {
+  const value = valueAt(metadata, error.instancePath)
+  const field = fieldPath(error.instancePath)
+  switch (error.keyword) {
+    case 'required': {
+      const missing = fieldPath(error.instancePath, String(error.params.missingProperty))
+      return { field: missing, ...requiredProblem(missing) }
+    }
+    case 'type':
+      return { field, ...typeProblem(field, String(error.params.type), value) }
+    case 'enum':
+      return { field, ...enumProblem(field, value) }
+    case 'anyCase':
+      return { field, ...vocabularyProblem(field, String(value)) }
+    case 'orcid':
+      return { field, ...orcidProblem(String(value)) }
+    case 'zenodoLicense':
+      return { field, ...licenseProblem(value) }
+    case 'minTrimmedLength':
+      return {
+        field,
+        message: `${JSON.stringify(value)} is shorter than 3 characters`,
+        fix: 'write a descriptive title of at least 3 characters'
+      }
+    case 'minItems':
+      return {
+        field,
+        message: 'is an empty list',
+        fix: REQUIRED_FIXES[leaf(field)] ?? 'add at least one entry'
+      }
+    case 'pattern':
+      if (leaf(field) === 'language') {
+        return {
+          field,
+          message: `"${String(value)}" is not a 2- or 3-letter ISO 639 language code`,
+          fix: 'write a code such as "eng" or "en"'
+        }
+      }
+      return { field, message: 'is empty', fix: 'write a value, or remove the field' }
+    case 'format':
+      return {
+        field,
+        message: `"${String(value)}" is not a valid date of the form YYYY-MM-DD`,
+        fix: 'write the date as YYYY-MM-DD, e.g. "2024-05-31" (month 01-12, a day that exists)'
+      }
+    case 'minimum':
+    case 'maximum':
+      return {
+        field,
+        message: `${String(value)} is out of range`,
+        fix:
+          leaf(field) === 'lat'
+            ? 'give a latitude between -90 and 90'
+            : 'give a longitude between -180 and 180'
+      }
+    case 'if':
+      return undefined
+    default:
+      return { field, message: error.message ?? 'is not valid', fix: 'correct the value' }
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Checks a schema cannot express well; these give warnings only (Zenodo would accept them). */
+function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const problems: Problem[] = []
+  const warn = (field: string, message: string, fix: string): void => {
+    problems.push({ severity: 'warning', file: origins.of(field), field, message, fix })
+  }
+  const uploadType = metadata.upload_type
+  for (const type of UPLOAD_TYPES) {
+    const field = subtypeField(type)
+    if (metadata[field] !== undefined && uploadType !== type && typeof uploadType === 'string') {
+      warn(
+        field,
+        `is ignored because upload_type is "${uploadType}", not "${type}"`,
+        `remove "${field}", or set "upload_type": "${type}"`
+      )
+    }
+  }
+  if (Array.isArray(metadata.grants)) {
+    metadata.grants.forEach((grant, index) => {
+      if (
+        isObject(grant) &&
+        typeof grant.id === 'string' &&
+        grant.id.trim() !== '' &&
+        !grant.id.includes('::')
+      ) {
+        warn(
+          `grants[${index}].id`,
+          `"${grant.id}" has no funder prefix; Zenodo expects "<funder DOI>::<award number>"`,
+          `write it as e.g. "10.13039/501100000780::${grant.id}" (European Commission), with your funder's DOI`
+        )
+      }
+    })
+  }
+  if (typeof metadata.doi === 'string' && metadata.doi.trim() !== '') {
+    problems.push({
+      severity: 'error',
+      file: origins.of('doi'),
+      field: 'doi',
+      message: `sets the DOI "${metadata.doi}"; Zenodo registers a new DOI for every release, and a DOI given here either clashes with it or makes the record an external-DOI record that cannot get new versions`,
+      fix: 'remove "doi" (the action outputs the DOI of each release and the concept DOI of all versions)'
+    })
+  }
+  const embargo = metadata.embargo_date
+  if (
+    metadata.access_right === 'embargoed' &&
+    typeof embargo === 'string' &&
+    isCalendarDate(embargo)
+  ) {
+    const today = new Date().toISOString().slice(0, 10)
+    if (embargo <= today) {
+      problems.push({
+        severity: 'error',
+        file: origins.of('embargo_date'),
+        field: 'embargo_date',
+        message: `${embargo} is not in the future; Zenodo only accepts an embargo that ends after today`,
+        fix: 'set a future embargo_date, or use "access_right": "open" if the files may be open now'
+      })
+    }
+  }
+  const access = metadata.access_right ?? 'open'
+  if (metadata.license === undefined && (access === 'open' || access === 'embargoed')) {
+    warn(
+      'license',
+      `no license is given, so Zenodo applies ${metadata.upload_type === 'dataset' ? 'CC0-1.0' : 'CC-BY-4.0'}`,
+      'add "license" with the license of your work, e.g. "MIT" or "Apache-2.0"'
+    )
+  }
+  return problems
+}
+
+/** The path one level up: "creators[2].orcid" -> "creators[2]" -> "creators" -> undefined. */
+function parentPath(field: string): string | undefined {
+  const match = /^(.*)(?:\.[^.[\]]+|\[\d+\])$/.exec(field)
+  return match && match[1] !== '' ? match[1] : undefined
+}
+
+/** Add the line and column of the field (or of its nearest enclosing entry) in its file. */
+function locate(problem: Problem, positions: Record<string, Record<string, Position>>): Problem {
+  const known = positions[problem.file]
+  if (known === undefined || problem.line !== undefined) return problem
+  for (let path: string | undefined = problem.field; path !== undefined; path = parentPath(path)) {
+    const position = known[path]
+    if (position) return { ...problem, ...position }
+  }
+  return problem
+}
+
+/**
+ * Validate the final metadata; every problem names the file, the field, what is wrong and the
+ * fix. `positions` (BuildResult.positions) adds the line and column of fields in their file.
+ */
+export function validateMetadata(
+  metadata: ZenodoMetadata,
+  origins: Record<string, string>,
+  positions: Record<string, Record<string, Position>> = {}
+): Problem[] {
+  const where = new Origins(origins)
+  const validate = metadataValidator()
+  validate(metadata)
+  const problems: Problem[] = []
+  const seen = new Set<string>()
+  for (const error of validate.errors ?? []) {
+    const translated = translate(error, metadata)
+    if (translated === undefined) continue
+    const key = `${translated.field}\u0000${translated.message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    problems.push({ severity: 'error', file: where.of(translated.field), ...translated })
+  }
+  return [...groupRepeats(problems, metadata), ...advisories(metadata, where)].map(p =>
+    locate(inFileTerms(p), positions)
+  )
+}
+
+/**
+ * CITATION.cff names some fields differently; a problem in a value that came from a .cff file is
+ * reported under the CFF name (creators[1].orcid -> authors[1].orcid, description -> abstract).
+ * The CFF mapper keeps authors in order, one creator per author, so indexes match.
+ */
+const CFF_NAMES: Readonly<Record<string, { name: string; fix?: string }>> = {
+  creators: {
+    name: 'authors',
+    fix: 'add "authors" with at least one entry (family-names and given-names, or name)'
+  },
+  description: { name: 'abstract', fix: 'add an "abstract" (or write release notes)' }
+}
+
+function inFileTerms(problem: Problem): Problem {
+  if (!problem.file.toLowerCase().endsWith('.cff')) return problem
+  const top = /^[^.[]+/.exec(problem.field)?.[0] ?? problem.field
+  const cff = CFF_NAMES[top]
+  if (cff === undefined) return problem
+  const field = cff.name + problem.field.slice(top.length)
+  const whole = field === cff.name && /^is (missing|an empty list)$/.test(problem.message)
+  const fix = whole && cff.fix !== undefined ? cff.fix : problem.fix
+  return { ...problem, field, fix }
+}
+
+/** How many repeats of one problem in a list are reported one by one before they are summarised. */
+const MAX_REPEATS = 3
+
+/** The kind of a problem, for grouping: the field with list indexes removed, and what is wrong. */
+function repeatKey(problem: Problem, metadata: ZenodoMetadata): string {
+  const pattern = problem.field.replace(/\[\d+\]/g, '[]')
+  let what = problem.message.replace(/"[^"]*"/g, '""')
+  if (leaf(problem.field) === 'orcid') {
+    const value = valueAt(
+      metadata,
+      '/' + problem.field.replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')
+    )
+    what = typeof value === 'string' ? (checkOrcid(value)?.kind ?? what) : what
+  }
+  return `${problem.file}\u0000${pattern}\u0000${what}`
+}
+
+/**
+ * The same problem in many entries of a list (e.g. 17 ORCIDs written as URLs) becomes one
+ * problem that names the first entry and lists the others.
+ */
+function groupRepeats(problems: Problem[], metadata: ZenodoMetadata): Problem[] {
+  const groups = new Map<string, Problem[]>()
+  for (const problem of problems) {
+    const key = repeatKey(problem, metadata)
+    groups.set(key, [...(groups.get(key) ?? []), problem])
+  }
+  const out: Problem[] = []
+  for (const group of groups.values()) {
+    if (group.length <= MAX_REPEATS) {
+      out.push(...group)
+      continue
+    }
+    const [first, ...rest] = group
+    const shown = rest.slice(0, 5).map(p => p.field)
+    const more = rest.length > shown.length ? `, ... (${group.length} in all)` : ''
+    out.push({
+      ...first,
+      message: `${first.message}; the same problem is in ${shown.join(', ')}${more}`,
+      fix: `${first.fix}; do the same for the other ${rest.length}`
+    })
+  }
+  return out
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true
+  if (typeof value === 'string') return value.trim() === ''
+  if (Array.isArray(value)) return value.length === 0
+  if (isObject(value)) return Object.keys(value).length === 0
+  return false
+}
+
+function prune(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(prune).filter(v => !isEmpty(v))
+  if (isObject(value)) {
+    const out: Json = {}
+    for (const [k, v] of Object.entries(value)) {
+      const pruned = prune(v)
+      if (!isEmpty(pruned)) out[k] = pruned
+    }
+    return out
+  }
+  return value
+}
+
+/**
+ * What the action PUTs: the metadata without undefined, null or empty values (empty strings,
+ * lists and objects, also inside lists); every other value is kept unchanged.
+ */
+export function normalizeForZenodo(metadata: ZenodoMetadata): ZenodoMetadata {
+  return prune(metadata) as ZenodoMetadata
+}

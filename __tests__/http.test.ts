@@ -1,0 +1,434 @@
+/**
+ * The HTTP client against the Zenodo test server over real HTTP: retry policy (429, 5xx,
+ * resets), what is never repeated, token handling and the headers every request carries.
+ */
+import { createServer } from 'node:net'
+import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { startZenodoServer, type ZenodoTestServer } from '../test-server/zenodo-server.js'
+import { HttpError, NetworkError, type TokenSource } from '../src/http.js'
+import {
+  captureOutput,
+  closeTestClients,
+  testClient,
+  type OutputCapture
+} from './helpers/http-client.js'
+
+let server: ZenodoTestServer
+let out: OutputCapture
+
+beforeEach(async () => {
+  server = await startZenodoServer({})
+  out = captureOutput()
+})
+
+afterEach(async () => {
+  out.restore()
+  await server.close()
+})
+
+afterAll(closeTestClients)
+
+const DEPOSITIONS = '/api/deposit/depositions'
+
+/** Requests the server saw for a path (query excluded). */
+function seen(method: string, path: string): number {
+  return server.requests.filter(r => r.method === method && r.url.split('?')[0] === path).length
+}
+
+async function createDraft(token = server.token): Promise<number> {
+  const { http } = testClient(token)
+  const res = await http.request<{ id: number }>({
+    method: 'POST',
+    url: `${server.apiUrl}/deposit/depositions`,
+    json: {},
+    retry: 'unsafe'
+  })
+  return res.body.id
+}
+
+/** A port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>(resolve => s.listen(0, '127.0.0.1', resolve))
+  const { port } = s.address() as { port: number }
+  await new Promise(resolve => s.close(resolve))
+  return port
+}
+
+describe('rate limits', () => {
+  test('a 429 with Retry-After waits the seconds it asks for, then repeats the request', async () => {
+    const id = await createDraft()
+    server.faults.add({
+      method: 'PUT',
+      path: `${DEPOSITIONS}/${id}`,
+      kind: {
+        type: 'status',
+        status: 429,
+        body: { status: 429, message: '100 per 1 minute' },
+        headers: { 'Retry-After': '7' }
+      }
+    })
+    const { http, sleeps } = testClient(server.token)
+    const res = await http.request({
+      method: 'PUT',
+      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      json: { metadata: { title: 'Rate limited' } },
+      retry: 'safe'
+    })
+    expect(res.status).toBe(200)
+    expect(sleeps).toEqual([7000])
+    expect(seen('PUT', `${DEPOSITIONS}/${id}`)).toBe(2)
+    expect(out.text()).toContain(
+      `Zenodo answered 429 (100 per 1 minute) to PUT ${DEPOSITIONS}/${id}; retrying in 7 s (attempt 2 of 5)`
+    )
+  })
+
+  test('a 429 with only X-RateLimit-Reset waits until that epoch second', async () => {
+    const now = 1_800_000_000_000
+    server.faults.add({
+      method: 'GET',
+      path: DEPOSITIONS,
+      kind: {
+        type: 'status',
+        status: 429,
+        body: { status: 429, message: '100 per 1 minute' },
+        headers: { 'X-RateLimit-Reset': String(now / 1000 + 12), 'X-RateLimit-Remaining': '0' }
+      }
+    })
+    const { http, sleeps } = testClient(server.token, { now: () => now })
+    const res = await http.request({
+      method: 'GET',
+      url: `${server.apiUrl}/deposit/depositions`,
+      retry: 'safe'
+    })
+    expect(res.status).toBe(200)
+    expect(sleeps).toEqual([12_000])
+  })
+
+  test('a 429 asking for longer than maxRateLimitWaitMs waits only the cap', async () => {
+    server.faults.add({
+      path: DEPOSITIONS,
+      kind: { type: 'status', status: 429, headers: { 'Retry-After': '3600' } }
+    })
+    const { http, sleeps } = testClient(server.token, { maxRateLimitWaitMs: 65_000 })
+    await http.request({
+      method: 'GET',
+      url: `${server.apiUrl}/deposit/depositions`,
+      retry: 'safe'
+    })
+    expect(sleeps).toEqual([65_000])
+  })
+
+  test('a 429 is repeated even for an unsafe request, since Zenodo did nothing', async () => {
+    server.faults.add({
+      method: 'POST',
+      path: DEPOSITIONS,
+      kind: { type: 'status', status: 429, headers: { 'Retry-After': '1' } }
+    })
+    const id = await createDraft()
+    expect(id).toBeGreaterThan(0)
+    expect(seen('POST', DEPOSITIONS)).toBe(2)
+    expect(server.depositions()).toHaveLength(1)
+  })
+})
+
+describe('server errors and resets', () => {
+  test('a 5xx with a JSON body is retried up to maxAttempts, then a clear HttpError', async () => {
+    server.faults.add({
+      method: 'GET',
+      path: DEPOSITIONS,
+      times: 10,
+      kind: { type: 'status', status: 503, body: { status: 503, message: 'Service busy.' } }
+    })
+    const { http, sleeps } = testClient(server.token, { maxAttempts: 4, baseDelayMs: 100 })
+    const err = await http
+      .request({ method: 'GET', url: `${server.apiUrl}/deposit/depositions?size=5`, retry: 'safe' })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(HttpError)
+    const e = err as HttpError
+    expect(e.status).toBe(503)
+    expect(e.path).toBe(DEPOSITIONS)
+    expect(e.retryable).toBe(true)
+    expect(e.message).toBe(
+      `Zenodo answered 503 (Service busy.) to GET ${DEPOSITIONS} (gave up after 4 attempts)`
+    )
+    expect(seen('GET', DEPOSITIONS)).toBe(4)
+    // full jitter with random() = 0.5: half of 100, 200, 400
+    expect(sleeps).toEqual([50, 100, 200])
+  })
+
+  test('backoff waits are capped by maxDelayMs and the total by maxTotalWaitMs', async () => {
+    server.faults.add({
+      path: DEPOSITIONS,
+      times: 10,
+      kind: { type: 'status', status: 500 }
+    })
+    const { http, sleeps } = testClient(server.token, {
+      maxAttempts: 10,
+      baseDelayMs: 1000,
+      maxDelayMs: 3000,
+      maxTotalWaitMs: 5000,
+      random: () => 1
+    })
+    await expect(
+      http.request({ method: 'GET', url: `${server.apiUrl}/deposit/depositions`, retry: 'safe' })
+    ).rejects.toThrow(HttpError)
+    // 1000 + 2000 fit in 5000; the next (3000, capped) would exceed it
+    expect(sleeps).toEqual([1000, 2000])
+    expect(seen('GET', DEPOSITIONS)).toBe(3)
+  })
+
+  test('an HTML error page from a proxy is reported by status and reason, not dumped', async () => {
+    server.faults.add({
+      path: DEPOSITIONS,
+      times: 10,
+      kind: { type: 'status', status: 502, html: true }
+    })
+    const { http } = testClient(server.token, { maxAttempts: 2 })
+    const err = (await http
+      .request({ method: 'GET', url: `${server.apiUrl}/deposit/depositions`, retry: 'safe' })
+      .catch((e: unknown) => e)) as HttpError
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err.status).toBe(502)
+    expect(err.message).toBe(
+      `Zenodo answered 502 (Bad Gateway, an HTML error page) to GET ${DEPOSITIONS} (gave up after 2 attempts)`
+    )
+    expect(err.message).not.toContain('<')
+    expect(out.text()).not.toContain('<html')
+    expect(seen('GET', DEPOSITIONS)).toBe(2)
+  })
+
+  test('a connection reset is retried for a safe request', async () => {
+    const id = await createDraft()
+    server.faults.add({ method: 'GET', path: `${DEPOSITIONS}/${id}`, kind: { type: 'reset' } })
+    const { http, sleeps } = testClient(server.token)
+    const res = await http.request<{ id: number }>({
+      method: 'GET',
+      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      retry: 'safe'
+    })
+    expect(res.body.id).toBe(id)
+    expect(sleeps).toHaveLength(1)
+    expect(seen('GET', `${DEPOSITIONS}/${id}`)).toBe(2)
+    expect(out.text()).toMatch(
+      new RegExp(`The connection to Zenodo failed during GET ${DEPOSITIONS}/${id}: .*; retrying in`)
+    )
+  })
+
+  test('an unsafe request is not repeated after a 5xx', async () => {
+    server.faults.add({
+      method: 'POST',
+      path: DEPOSITIONS,
+      kind: { type: 'after', status: 504, html: true }
+    })
+    const { http, sleeps } = testClient(server.token)
+    const err = (await http
+      .request({
+        method: 'POST',
+        url: `${server.apiUrl}/deposit/depositions`,
+        json: {},
+        retry: 'unsafe'
+      })
+      .catch((e: unknown) => e)) as HttpError
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err.status).toBe(504)
+    expect(err.message).toContain('Zenodo may have carried it out')
+    expect(seen('POST', DEPOSITIONS)).toBe(1)
+    expect(sleeps).toEqual([])
+    // the 504 came after the work was done: exactly one draft, none made by a repeat
+    expect(server.depositions()).toHaveLength(1)
+  })
+
+  test('an unsafe request is not repeated after a connection reset', async () => {
+    server.faults.add({ method: 'POST', path: DEPOSITIONS, kind: { type: 'reset' } })
+    const { http } = testClient(server.token)
+    const err = await http
+      .request({
+        method: 'POST',
+        url: `${server.apiUrl}/deposit/depositions`,
+        json: {},
+        retry: 'unsafe'
+      })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(NetworkError)
+    expect((err as NetworkError).mayHaveReachedServer).toBe(true)
+    expect(seen('POST', DEPOSITIONS)).toBe(1)
+  })
+
+  test('a refused connection is repeated even for an unsafe request, then reported', async () => {
+    const port = await closedPort()
+    const { http, sleeps } = testClient(server.token, { maxAttempts: 3 })
+    const err = (await http
+      .request({
+        method: 'POST',
+        url: `http://127.0.0.1:${port}/api/deposit/depositions`,
+        json: {},
+        retry: 'unsafe'
+      })
+      .catch((e: unknown) => e)) as NetworkError
+    expect(err).toBeInstanceOf(NetworkError)
+    expect(err.code).toBe('ECONNREFUSED')
+    expect(err.mayHaveReachedServer).toBe(false)
+    expect(sleeps).toHaveLength(2)
+    expect(err.message).toBe(
+      `The connection to Zenodo failed during POST ${DEPOSITIONS}: the connection was refused (ECONNREFUSED) (gave up after 3 attempts)`
+    )
+  })
+
+  test('a 4xx is not retried and carries Zenodo message and field errors', async () => {
+    const { http, sleeps } = testClient(server.token)
+    const err = (await http
+      .request({
+        method: 'POST',
+        url: `${server.apiUrl}/deposit/depositions`,
+        json: { title: 'x' },
+        retry: 'safe'
+      })
+      .catch((e: unknown) => e)) as HttpError
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err.status).toBe(400)
+    expect(err.retryable).toBe(false)
+    expect(err.fieldErrors).toEqual([{ field: 'title', messages: ['Unknown field.'] }])
+    expect(err.message).toMatch(
+      /^Zenodo refused POST \/api\/deposit\/depositions \(400 .+\): title: Unknown field\.$/
+    )
+    expect(sleeps).toEqual([])
+  })
+})
+
+describe('the token', () => {
+  test('is sent only as a bearer header, with the User-Agent and Accept on every request', async () => {
+    const id = await createDraft()
+    const { http } = testClient(server.token, {}, 'my-action/2.0 (+https://github.com/o/r)')
+    await http.request({
+      method: 'GET',
+      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      retry: 'safe'
+    })
+    const last = server.requests.at(-1)
+    expect(last?.headers.authorization).toBe(`Bearer ${server.token}`)
+    expect(last?.headers['user-agent']).toBe('my-action/2.0 (+https://github.com/o/r)')
+    expect(last?.headers.accept).toBe('application/json')
+    for (const r of server.requests) expect(r.url).not.toContain(server.token)
+  })
+
+  test('JSON bodies are sent with Content-Type exactly application/json', async () => {
+    const id = await createDraft()
+    const { http } = testClient(server.token)
+    await http.request({
+      method: 'PUT',
+      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      json: { metadata: { title: 'Ünïcödé title' } },
+      retry: 'safe'
+    })
+    const put = server.requests.filter(r => r.method === 'PUT').at(-1)
+    expect(put?.headers['content-type']).toBe('application/json')
+    expect(put?.status).toBe(200)
+    expect(server.depositions()[0].metadata.title).toBe('Ünïcödé title')
+  })
+
+  test('never appears in a log line or an error, even from a failing retry or a bad URL', async () => {
+    const token = 'Tok3n-that-must-never-leak-0123456789'
+    server.faults.add({ path: DEPOSITIONS, times: 3, kind: { type: 'reset' } })
+    const { http } = testClient(token, { maxAttempts: 3 })
+    const errors: unknown[] = []
+    // the caller put the token in the query by mistake: the path reported drops the query
+    errors.push(
+      await http
+        .request({
+          method: 'GET',
+          url: `${server.apiUrl}/deposit/depositions?access_token=${token}`,
+          retry: 'safe'
+        })
+        .catch((e: unknown) => e)
+    )
+    // undici refuses a header value with a newline: its error must not carry the value
+    const { http: broken } = testClient(`${token}\r\nX-Injected: 1`)
+    errors.push(
+      await broken
+        .request({ method: 'GET', url: `${server.apiUrl}/deposit/depositions`, retry: 'safe' })
+        .catch((e: unknown) => e)
+    )
+    const port = await closedPort()
+    errors.push(
+      await http
+        .request({
+          method: 'GET',
+          url: `http://127.0.0.1:${port}/api/x?access_token=${token}`,
+          retry: 'safe'
+        })
+        .catch((e: unknown) => e)
+    )
+    errors.push(
+      await http
+        .request({ method: 'GET', url: `not a url ${token}`, retry: 'safe' })
+        .catch((e: unknown) => e)
+    )
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(Error)
+      const err = e as Error & { path?: string }
+      expect(`${err.message} ${err.stack} ${err.path} ${JSON.stringify(err)}`).not.toContain(token)
+    }
+    expect(out.text()).toContain('retrying in')
+    expect(out.text()).not.toContain(token)
+  })
+
+  test('a refused token is refreshed once and the request repeated with the new one', async () => {
+    const id = await createDraft()
+    let current = 'expired-token'
+    let refreshes = 0
+    const source: TokenSource = {
+      token: async () => current,
+      refresh: async () => {
+        refreshes++
+        current = server.token
+      }
+    }
+    const { http } = testClient(source)
+    const res = await http.request<{ id: number }>({
+      method: 'POST',
+      url: `${server.apiUrl}/deposit/depositions/${id}/actions/discard`,
+      retry: 'unsafe'
+    })
+    expect(res.status).toBe(204)
+    expect(refreshes).toBe(1)
+    const auths = server.requests.slice(-2).map(r => r.headers.authorization)
+    expect(auths).toEqual(['Bearer expired-token', `Bearer ${server.token}`])
+  })
+
+  test('a token still refused after one refresh fails with a hint about token, scopes and server', async () => {
+    let refreshes = 0
+    const source: TokenSource = {
+      token: async () => 'never-valid',
+      refresh: async () => {
+        refreshes++
+      }
+    }
+    const { http } = testClient(source)
+    const err = (await http
+      .request({ method: 'GET', url: `${server.apiUrl}/deposit/depositions`, retry: 'safe' })
+      .catch((e: unknown) => e)) as HttpError
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err.status).toBe(403)
+    expect(refreshes).toBe(1)
+    expect(seen('GET', DEPOSITIONS)).toBe(2)
+    expect(err.message).toMatch(
+      /^Zenodo refused GET \/api\/deposit\/depositions \(403 Permission denied\.\)\. Check the token/
+    )
+    expect(err.message).toContain('deposit:write')
+    expect(err.message).toContain('sandbox')
+  })
+
+  test('is not sent when auth is false', async () => {
+    const { http } = testClient(server.token)
+    await http
+      .request({
+        method: 'GET',
+        url: `${server.apiUrl}/deposit/depositions`,
+        retry: 'safe',
+        auth: false
+      })
+      .catch(() => undefined)
+    expect(server.requests.at(-1)?.headers.authorization).toBeUndefined()
+  })
+})

@@ -1,0 +1,309 @@
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Problem } from '../src/errors.js'
+import {
+  MAX_BYTES,
+  MAX_FILES,
+  planFiles,
+  resolveArchiveName,
+  type LocalFile,
+  type PlanOptions
+} from '../src/files.js'
+
+let root: string
+let ws: string
+let outside: string
+
+/** Create files (with parents) under `base`; content defaults to the relative path. */
+async function touch(base: string, ...rels: string[]): Promise<void> {
+  for (const rel of rels) {
+    const p = path.join(base, rel)
+    await mkdir(path.dirname(p), { recursive: true })
+    await writeFile(p, rel)
+  }
+}
+
+function plan(opts: Partial<PlanOptions>) {
+  return planFiles({
+    workspace: ws,
+    files: [],
+    archive: [],
+    archiveName: 'repo-1.0.zip',
+    manifest: true,
+    ifNoFilesFound: 'error',
+    ...opts
+  })
+}
+
+const errors = (problems: Problem[]): Problem[] => problems.filter(p => p.severity === 'error')
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'files-test-'))
+  ws = path.join(root, 'ws')
+  outside = path.join(root, 'outside')
+  await mkdir(ws)
+  await mkdir(outside)
+})
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+describe('planFiles: globbing', () => {
+  it('resolves relative patterns against the workspace, one per line, with negation', async () => {
+    await touch(ws, 'dist/a.whl', 'dist/b.whl', 'dist/skip.whl', 'dist/notes.txt', 'README.md')
+    const result = await plan({ files: ['dist/*.whl', '!dist/skip.whl', 'README.md'] })
+    expect(result.problems).toEqual([])
+    expect(result.uploads.map(u => u.name).sort()).toEqual(['README.md', 'a.whl', 'b.whl'])
+    for (const u of result.uploads) {
+      expect(path.isAbsolute(u.path)).toBe(true)
+      expect(u.origin).toBe('files')
+      expect(u.size).toBe(Buffer.byteLength(path.relative(ws, u.path)))
+    }
+  })
+
+  it('accepts several patterns in one multi-line string and skips comments', async () => {
+    await touch(ws, 'a.txt', 'b.txt', 'c.txt')
+    const result = await plan({ files: ['a.txt\n# a comment\nb.txt\n'] })
+    expect(result.uploads.map(u => u.name).sort()).toEqual(['a.txt', 'b.txt'])
+  })
+
+  it('skips directories and takes the files inside a matched directory', async () => {
+    await touch(ws, 'docs/guide/intro.md', 'docs/index.md')
+    const result = await plan({ archive: ['docs/*'] })
+    expect(result.problems).toEqual([])
+    expect(result.archiveMembers.map(m => m.archivePath)).toEqual([
+      'docs/guide/intro.md',
+      'docs/index.md'
+    ])
+  })
+
+  it('lists a file matched by two patterns once', async () => {
+    await touch(ws, 'out/x.bin')
+    const result = await plan({ files: ['out/*', 'out/x.bin', '**/*.bin'] })
+    expect(result.uploads.map(u => u.name)).toEqual(['x.bin'])
+  })
+
+  it('stores archive members relative to the workspace, sorted, and outside it relative to the search root', async () => {
+    await touch(ws, 'src/z.ts', 'src/a/b.ts', 'LICENSE')
+    await touch(outside, 'build/gen/out.js')
+    const result = await plan({
+      archive: ['src', 'LICENSE', path.join(outside, 'build') + '/**/*.js']
+    })
+    expect(result.problems).toEqual([])
+    expect(result.archiveMembers.map(m => m.archivePath)).toEqual([
+      'LICENSE',
+      'gen/out.js',
+      'src/a/b.ts',
+      'src/z.ts'
+    ])
+    expect(result.archiveMembers.find(m => m.archivePath === 'gen/out.js')?.path).toBe(
+      path.join(outside, 'build/gen/out.js')
+    )
+  })
+
+  it('picks up manifest.rdmc from the workspace root and uploads it as it is', async () => {
+    await touch(ws, 'manifest.rdmc', 'a.txt')
+    const result = await plan({ files: ['a.txt'] })
+    expect(result.uploads).toContainEqual({
+      path: path.join(ws, 'manifest.rdmc'),
+      name: 'manifest.rdmc',
+      size: Buffer.byteLength('manifest.rdmc'),
+      origin: 'manifest.rdmc'
+    })
+  })
+
+  it('uploads extra files (release assets) with the rest', async () => {
+    await touch(outside, 'asset.tar.gz')
+    const extra: LocalFile = {
+      path: path.join(outside, 'asset.tar.gz'),
+      name: 'asset.tar.gz',
+      size: 12,
+      origin: 'release-asset'
+    }
+    const result = await plan({ extra: [extra] })
+    expect(result.problems).toEqual([])
+    expect(result.uploads).toEqual([extra])
+  })
+
+  it('reports a pattern @actions/glob cannot use on its input', async () => {
+    const result = await plan({ files: [`${outside}/../x/*.txt`] })
+    expect(errors(result.problems)).toContainEqual(
+      expect.objectContaining({ file: 'action input', field: 'files' })
+    )
+  })
+})
+
+describe('planFiles: nothing matched', () => {
+  it.each([
+    ['error', 'error'],
+    ['warn', 'warning']
+  ] as const)('reports a files pattern that matches nothing as %s', async (mode, severity) => {
+    await touch(ws, 'a.txt')
+    const result = await plan({ files: ['*.whl'], archive: ['a.txt'], ifNoFilesFound: mode })
+    expect(result.problems).toEqual([
+      expect.objectContaining({ severity, file: 'action input', field: 'files' })
+    ])
+  })
+
+  it('reports an archive pattern that matches nothing on the archive input', async () => {
+    const result = await plan({ archive: ['src/**'] })
+    expect(result.problems).toEqual([
+      expect.objectContaining({ severity: 'error', field: 'archive' })
+    ])
+  })
+
+  it('says nothing when if-no-files-found is ignore', async () => {
+    const result = await plan({ files: ['*.whl'], ifNoFilesFound: 'ignore' })
+    expect(result.problems).toEqual([])
+    expect(result.uploads).toEqual([])
+  })
+
+  it('reports that there is nothing to upload when every input is empty', async () => {
+    const result = await plan({})
+    expect(result.problems).toEqual([
+      expect.objectContaining({ severity: 'error', field: 'files' })
+    ])
+  })
+})
+
+describe('planFiles: names', () => {
+  it('reports two uploads with the same name', async () => {
+    await touch(ws, 'a/data.csv', 'b/data.csv')
+    const result = await plan({ files: ['a/data.csv', 'b/data.csv'] })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({ field: 'files', message: expect.stringContaining('"data.csv"') })
+    ])
+  })
+
+  it('reports an upload named like the archive on archive-name', async () => {
+    await touch(ws, 'repo-1.0.zip', 'src/x.c')
+    const result = await plan({ files: ['repo-1.0.zip'], archive: ['src'] })
+    expect(errors(result.problems)).toEqual([expect.objectContaining({ field: 'archive-name' })])
+  })
+
+  it('reports an upload named manifest.json only when the manifest is on', async () => {
+    await touch(ws, 'manifest.json', 'src/x.c')
+    const on = await plan({ files: ['manifest.json'], archive: ['src'], manifest: true })
+    expect(errors(on.problems)).toEqual([
+      expect.objectContaining({ field: 'files', message: expect.stringContaining('manifest') })
+    ])
+    const off = await plan({ files: ['manifest.json'], archive: ['src'], manifest: false })
+    expect(off.problems).toEqual([])
+  })
+
+  it('reports an extra upload that clashes with a file', async () => {
+    await touch(ws, 'dist/tool.tar.gz')
+    await touch(outside, 'tool.tar.gz')
+    const extra: LocalFile = {
+      path: path.join(outside, 'tool.tar.gz'),
+      name: 'tool.tar.gz',
+      size: 1,
+      origin: 'release-asset'
+    }
+    const result = await plan({ files: ['dist/*'], extra: [extra] })
+    expect(errors(result.problems)).toEqual([expect.objectContaining({ field: 'files' })])
+  })
+
+  it('reports an archived file that would sit where manifest.json goes', async () => {
+    await touch(ws, 'manifest.json')
+    const result = await plan({ archive: ['manifest.json'] })
+    expect(errors(result.problems)).toEqual([expect.objectContaining({ field: 'archive' })])
+  })
+
+  it.each(['repo.rar', 'dir/repo.zip', 'repo.tar'])(
+    'reports the archive name %s on archive-name',
+    async name => {
+      await touch(ws, 'src/x.c')
+      const result = await plan({ archive: ['src'], archiveName: name })
+      expect(errors(result.problems)).toEqual([expect.objectContaining({ field: 'archive-name' })])
+    }
+  )
+
+  it.each(['repo.zip', 'repo.tar.gz', 'repo.tgz'])('accepts the archive name %s', async name => {
+    await touch(ws, 'src/x.c')
+    const result = await plan({ archive: ['src'], archiveName: name })
+    expect(result.problems).toEqual([])
+  })
+})
+
+describe('planFiles: limits', () => {
+  it(`reports more than ${MAX_FILES} uploads, counting the archive and manifest`, async () => {
+    const names = Array.from({ length: MAX_FILES - 1 }, (_, i) => `f${i}.txt`)
+    await touch(ws, ...names, 'src/x.c')
+    const fits = await plan({ files: ['f*.txt'], archive: ['src'], manifest: false })
+    expect(fits.problems).toEqual([])
+    const over = await plan({ files: ['f*.txt'], archive: ['src'], manifest: true })
+    expect(errors(over.problems)).toEqual([
+      expect.objectContaining({
+        field: 'files',
+        message: expect.stringContaining(`${MAX_FILES + 1} files`)
+      })
+    ])
+  })
+
+  it('reports a file over the per-file limit', async () => {
+    await truncate(await created(path.join(ws, 'huge.bin')), MAX_BYTES + 1)
+    const result = await plan({ files: ['huge.bin'] })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({ field: 'files', message: expect.stringContaining('huge.bin') })
+    ])
+  })
+
+  it('accepts a file of exactly the limit', async () => {
+    await truncate(await created(path.join(ws, 'max.bin')), MAX_BYTES)
+    const result = await plan({ files: ['max.bin'] })
+    expect(result.problems).toEqual([])
+  })
+
+  it('reports archived files adding up to more than the limit on archive', async () => {
+    await truncate(await created(path.join(ws, 'data/a.bin')), MAX_BYTES / 2 + 1)
+    await truncate(await created(path.join(ws, 'data/b.bin')), MAX_BYTES / 2)
+    const result = await plan({ archive: ['data'] })
+    expect(errors(result.problems)).toEqual([expect.objectContaining({ field: 'archive' })])
+  })
+
+  it('reports a total over the limit when no single file is', async () => {
+    await truncate(await created(path.join(ws, 'a.bin')), MAX_BYTES / 2 + 1)
+    await truncate(await created(path.join(ws, 'data/b.bin')), MAX_BYTES / 2)
+    const result = await plan({ files: ['a.bin'], archive: ['data'] })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({ field: 'files', message: expect.stringContaining('add up') })
+    ])
+  })
+
+  it('takes lower limits as parameters', async () => {
+    await touch(ws, 'a.txt', 'b.txt')
+    const result = await plan({ files: ['*.txt'], limits: { maxFiles: 1, maxBytes: 3 } })
+    expect(errors(result.problems).length).toBe(3) // too many files, and each file over 3 bytes
+  })
+
+  it('reports an extra upload that cannot be read', async () => {
+    const missing = path.join(outside, 'gone.zip')
+    const result = await plan({
+      extra: [{ path: missing, name: 'gone.zip', size: 1, origin: 'release-asset' }]
+    })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({ field: 'files', message: expect.stringContaining(missing) })
+    ])
+  })
+})
+
+describe('resolveArchiveName', () => {
+  const vars = { owner: 'octo', repo: 'tool', tag: 'release/v1.2', version: '1.2' }
+  it('replaces every placeholder, turning "/" in values into "-"', () => {
+    expect(resolveArchiveName('{owner}-{repo}-{tag}-{version}.zip', vars)).toBe(
+      'octo-tool-release-v1.2-1.2.zip'
+    )
+  })
+  it('replaces a placeholder each time it appears and leaves unknown ones', () => {
+    expect(resolveArchiveName('{repo}{repo}-{other}.tgz', vars)).toBe('tooltool-{other}.tgz')
+  })
+})
+
+/** Create an empty file (with parents) and return its path. */
+async function created(p: string): Promise<string> {
+  await mkdir(path.dirname(p), { recursive: true })
+  await writeFile(p, '')
+  return p
+}

@@ -1,0 +1,466 @@
+/**
+ * Which local files a release uploads: glob the `files` and `archive` inputs, add
+ * manifest.rdmc and extra uploads (release assets), and find every problem that must stop
+ * the run before anything is written to Zenodo (names, counts, sizes, permissions).
+ */
+import { constants as fsConstants } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import path from 'node:path'
+import * as glob from '@actions/glob'
+import type { Problem } from './errors.js'
+
+/** A file uploaded to Zenodo under `name`. */
+export interface LocalFile {
+  /** Absolute path on disk. */
+  path: string
+  /** Name (key) on Zenodo. */
+  name: string
+  size: number
+  origin: 'files' | 'archive' | 'manifest' | 'release-asset' | 'manifest.rdmc'
+}
+
+/** A file packed into the archive. */
+export interface ArchiveMember {
+  /** Absolute path on disk. */
+  path: string
+  /** Posix path inside the archive: relative to the workspace when inside it, else to the glob's search root. */
+  archivePath: string
+  size: number
+}
+
+/** What planFiles found: what to upload, what to archive, and what is wrong. */
+export interface FilePlan {
+  /** Files to upload as themselves. */
+  uploads: LocalFile[]
+  /** Files to pack into the archive, sorted by archivePath. */
+  archiveMembers: ArchiveMember[]
+  problems: Problem[]
+}
+
+/** Zenodo accepts at most 100 files per record. */
+export const MAX_FILES = 100
+/** Zenodo: 50 GB per file and per record. */
+export const MAX_BYTES = 50 * 1000 ** 3
+
+/** Name of the manifest written beside the archive (see archive.ts). */
+export const MANIFEST_NAME = 'manifest.json'
+/** A file that, when present at the workspace root, is uploaded as it is. */
+export const RDMC_MANIFEST_NAME = 'manifest.rdmc'
+
+/** Options of planFiles. `limits` exists for tests and benchmarks; it defaults to Zenodo's. */
+export interface PlanOptions {
+  workspace: string
+  files: string[]
+  archive: string[]
+  /** Already resolved (see resolveArchiveName). */
+  archiveName: string
+  manifest: boolean
+  ifNoFilesFound: 'error' | 'warn' | 'ignore'
+  /** Files already on disk to upload too, e.g. release assets. */
+  extra?: LocalFile[]
+  limits?: { maxFiles?: number; maxBytes?: number }
+}
+
+type InputName = 'files' | 'archive' | 'archive-name' | 'if-no-files-found'
+
+const STAT_CONCURRENCY = 32
+
+/**
+ * Glob `files` and `archive` patterns (one per line, @actions/glob, directories skipped,
+ * matches de-duplicated; relative patterns resolve against workspace), add manifest.rdmc
+ * from the workspace root if it exists (uploaded as-is), and check everything that must
+ * fail before anything is written: nothing matched, duplicate upload names (including the
+ * archive and manifest.json), too many files, a file or total over the size limit,
+ * unreadable paths, and a bad archive name.
+ */
+export async function planFiles(opts: PlanOptions): Promise<FilePlan> {
+  const problems: Problem[] = []
+  const workspace = path.resolve(opts.workspace)
+  const filePatterns = patternLines(opts.files)
+  const archivePatterns = patternLines(opts.archive)
+
+  const fileMatches = await globInput('files', filePatterns, workspace, problems)
+  const archiveMatches = await globInput('archive', archivePatterns, workspace, problems)
+
+  const uploads: LocalFile[] = fileMatches.map(m => ({
+    path: m.path,
+    name: path.basename(m.path),
+    size: m.size,
+    origin: 'files'
+  }))
+  const archiveMembers: ArchiveMember[] = archiveMatches
+    .map(m => ({ path: m.path, archivePath: m.archivePath, size: m.size }))
+    .sort((a, b) => compareStrings(a.archivePath, b.archivePath))
+
+  const rdmc = await rdmcManifest(workspace)
+  if (rdmc && !uploads.some(u => u.path === rdmc.path)) uploads.push(rdmc)
+  uploads.push(...(opts.extra ?? []))
+
+  checkNothingMatched(opts, filePatterns, archivePatterns, fileMatches, archiveMatches, problems)
+  const hasArchive = archiveMembers.length > 0
+  if (archivePatterns.length > 0) checkArchiveName(opts.archiveName, problems)
+  checkDuplicateArchivePaths(archiveMembers, problems)
+  if (opts.manifest && archiveMembers.some(m => m.archivePath === MANIFEST_NAME)) {
+    problems.push(
+      problem(
+        'archive',
+        `an archived file would be stored as "${MANIFEST_NAME}" at the archive root, where the manifest goes`,
+        'rename or exclude that file, or set manifest to false'
+      )
+    )
+  }
+  checkDuplicateNames(uploads, hasArchive ? opts.archiveName : undefined, opts.manifest, problems)
+  checkCounts(uploads.length + (hasArchive ? 1 + (opts.manifest ? 1 : 0) : 0), opts, problems)
+  checkSizes(uploads, archiveMembers, opts, problems)
+  await checkReadable(uploads, archiveMembers, problems)
+
+  return { uploads, archiveMembers, problems }
+}
+
+/** Expand {owner} {repo} {tag} {version} in archive-name; '/' in a value is replaced by '-'. */
+export function resolveArchiveName(
+  template: string,
+  vars: { owner: string; repo: string; tag: string; version: string }
+): string {
+  return template.replace(/\{(owner|repo|tag|version)\}/g, (_m, key: keyof typeof vars) =>
+    vars[key].replaceAll('/', '-')
+  )
+}
+
+/** The archive format named by its extension, or undefined when the name has none we build. */
+export function archiveFormat(name: string): 'zip' | 'tar.gz' | undefined {
+  const lower = name.toLowerCase()
+  if (lower.endsWith('.zip')) return 'zip'
+  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'tar.gz'
+  return undefined
+}
+
+interface Match {
+  path: string
+  archivePath: string
+  size: number
+}
+
+/** Non-empty, non-comment lines (a line may itself hold several lines). */
+function patternLines(lines: string[]): string[] {
+  return lines
+    .flatMap(l => l.split(/\r?\n/))
+    .map(l => l.trim())
+    .filter(l => l !== '' && !l.startsWith('#'))
+}
+
+/** Root a relative pattern at the workspace, keeping its leading '!'s and trailing '/'. */
+function rootPattern(line: string, workspace: string): string {
+  const bang = /^!*/.exec(line)?.[0] ?? ''
+  const body = line.slice(bang.length).trim()
+  if (path.isAbsolute(body) || body === '~' || body.startsWith('~/')) return bang + body
+  const rooted = path.join(globEscape(workspace), body)
+  return bang + (body.endsWith('/') && !rooted.endsWith('/') ? `${rooted}/` : rooted)
+}
+
+/** Escape glob characters in a literal path the way @actions/glob does. */
+function globEscape(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/(\[)(?=[^/]+\])/g, '[[]')
+    .replace(/\?/g, '[?]')
+    .replace(/\*/g, '[*]')
+}
+
+/** Glob one input's patterns into de-duplicated regular files with their sizes. */
+async function globInput(
+  input: 'files' | 'archive',
+  patterns: string[],
+  workspace: string,
+  problems: Problem[]
+): Promise<Match[]> {
+  if (patterns.length === 0) return []
+  let paths: string[]
+  let searchRoots: string[]
+  try {
+    const globber = await glob.create(patterns.map(p => rootPattern(p, workspace)).join('\n'), {
+      matchDirectories: false,
+      implicitDescendants: true,
+      followSymbolicLinks: true
+    })
+    searchRoots = globber.getSearchPaths()
+    paths = [...new Set(await globber.glob())]
+  } catch (err) {
+    problems.push(
+      problem(input, `a pattern could not be used: ${errorMessage(err)}`, patternFix(input))
+    )
+    return []
+  }
+  const stats = await mapLimit(paths, STAT_CONCURRENCY, async p => {
+    try {
+      const s = await stat(p)
+      return s.isFile() ? { path: p, size: s.size } : undefined
+    } catch (err) {
+      problems.push(problem(input, `cannot read "${p}": ${errorMessage(err)}`, readableFix))
+      return undefined
+    }
+  })
+  return stats
+    .filter((m): m is { path: string; size: number } => m !== undefined)
+    .map(m => ({ ...m, archivePath: archivePathOf(m.path, workspace, searchRoots) }))
+}
+
+/** Posix path relative to the workspace when inside it, else to the deepest search root holding it. */
+function archivePathOf(file: string, workspace: string, searchRoots: string[]): string {
+  const inside = (root: string): boolean =>
+    file.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
+  let base = inside(workspace) ? workspace : undefined
+  if (base === undefined) {
+    const roots = searchRoots.filter(inside).sort((a, b) => b.length - a.length)
+    base = roots[0] ?? path.dirname(file)
+  }
+  return path.relative(base, file).split(path.sep).join('/')
+}
+
+/** manifest.rdmc at the workspace root, when it is a regular file. */
+async function rdmcManifest(workspace: string): Promise<LocalFile | undefined> {
+  const p = path.join(workspace, RDMC_MANIFEST_NAME)
+  try {
+    const s = await stat(p)
+    if (!s.isFile()) return undefined
+    return { path: p, name: RDMC_MANIFEST_NAME, size: s.size, origin: 'manifest.rdmc' }
+  } catch {
+    return undefined
+  }
+}
+
+function checkNothingMatched(
+  opts: PlanOptions,
+  filePatterns: string[],
+  archivePatterns: string[],
+  fileMatches: Match[],
+  archiveMatches: Match[],
+  problems: Problem[]
+): void {
+  if (opts.ifNoFilesFound === 'ignore') return
+  const severity = opts.ifNoFilesFound === 'error' ? 'error' : 'warning'
+  const fix =
+    'check the patterns against the files present when the action runs (paths are relative to the workspace), or set if-no-files-found to warn or ignore'
+  const inputs: ['files' | 'archive', string[], Match[]][] = [
+    ['files', filePatterns, fileMatches],
+    ['archive', archivePatterns, archiveMatches]
+  ]
+  for (const [input, patterns, matches] of inputs) {
+    if (patterns.length > 0 && matches.length === 0) {
+      problems.push({
+        severity,
+        file: 'action input',
+        field: input,
+        message: `no file matched ${patterns.map(p => `"${p}"`).join(', ')}`,
+        fix
+      })
+    }
+  }
+  if (
+    filePatterns.length === 0 &&
+    archivePatterns.length === 0 &&
+    (opts.extra ?? []).length === 0
+  ) {
+    problems.push({
+      severity,
+      file: 'action input',
+      field: 'files',
+      message: 'there is nothing to upload: files, archive and release-assets are all empty',
+      fix: 'list the files to upload in files or archive (glob patterns, one per line), or set if-no-files-found to warn or ignore'
+    })
+  }
+}
+
+function checkArchiveName(name: string, problems: Problem[]): void {
+  if (archiveFormat(name) === undefined) {
+    problems.push(
+      problem(
+        'archive-name',
+        `archive name "${name}" does not end in .zip, .tar.gz or .tgz`,
+        'name the archive like "{repo}-{version}.zip" or "{repo}-{version}.tar.gz"'
+      )
+    )
+  }
+  if (name.includes('/') || name.includes('\\')) {
+    problems.push(
+      problem(
+        'archive-name',
+        `archive name "${name}" contains a path separator; Zenodo file names cannot hold "/"`,
+        'use a plain file name such as "{repo}-{version}.zip"'
+      )
+    )
+  }
+}
+
+function checkDuplicateArchivePaths(members: ArchiveMember[], problems: Problem[]): void {
+  for (let i = 1; i < members.length; i++) {
+    const a = members[i - 1]
+    const b = members[i]
+    if (a.archivePath === b.archivePath) {
+      problems.push(
+        problem(
+          'archive',
+          `"${a.path}" and "${b.path}" would both be stored as "${a.archivePath}" in the archive`,
+          'narrow the archive patterns so each path inside the archive comes from one file'
+        )
+      )
+    }
+  }
+}
+
+function checkDuplicateNames(
+  uploads: LocalFile[],
+  archiveName: string | undefined,
+  manifest: boolean,
+  problems: Problem[]
+): void {
+  const seen = new Map<string, string>()
+  if (archiveName !== undefined) {
+    seen.set(archiveName, 'the archive')
+    if (manifest) seen.set(MANIFEST_NAME, 'the manifest written beside the archive')
+  }
+  for (const u of uploads) {
+    const first = seen.get(u.name)
+    if (first === undefined) {
+      seen.set(u.name, `"${u.path}"`)
+      continue
+    }
+    const isGenerated = first.startsWith('the ')
+    problems.push(
+      problem(
+        isGenerated && first === 'the archive' ? 'archive-name' : 'files',
+        `two uploads would be named "${u.name}" on Zenodo: ${first} and "${u.path}"`,
+        isGenerated
+          ? `rename the file, exclude it from files with a "!" pattern, or change archive-name${first === 'the archive' ? '' : ' (or set manifest to false)'}`
+          : 'upload only one of them (exclude the other with a "!" pattern), or put them in the archive instead'
+      )
+    )
+  }
+}
+
+function checkCounts(count: number, opts: PlanOptions, problems: Problem[]): void {
+  const max = opts.limits?.maxFiles ?? MAX_FILES
+  if (count > max) {
+    problems.push(
+      problem(
+        'files',
+        `${count} files would be uploaded (the archive and manifest included); Zenodo accepts at most ${max} per record`,
+        'move files into the archive input so they are packed into one file'
+      )
+    )
+  }
+}
+
+function checkSizes(
+  uploads: LocalFile[],
+  members: ArchiveMember[],
+  opts: PlanOptions,
+  problems: Problem[]
+): void {
+  const max = opts.limits?.maxBytes ?? MAX_BYTES
+  let tooBig = false
+  for (const u of uploads) {
+    if (u.size > max) {
+      tooBig = true
+      problems.push(
+        problem(
+          fieldOf(u),
+          `"${u.path}" is ${formatBytes(u.size)}; Zenodo accepts files up to ${formatBytes(max)}`,
+          'split the file or publish it elsewhere and link it from related_identifiers'
+        )
+      )
+    }
+  }
+  const archiveBytes = members.reduce((sum, m) => sum + m.size, 0)
+  if (archiveBytes > max) {
+    tooBig = true
+    problems.push(
+      problem(
+        'archive',
+        `the archived files add up to ${formatBytes(archiveBytes)}; the archive could exceed Zenodo's limit of ${formatBytes(max)} per file`,
+        'archive fewer files, or split them between several releases'
+      )
+    )
+  }
+  const total = uploads.reduce((sum, u) => sum + u.size, archiveBytes)
+  if (!tooBig && total > max) {
+    problems.push(
+      problem(
+        'files',
+        `the files to upload add up to ${formatBytes(total)} (the archive counted as the sum of its files); Zenodo accepts up to ${formatBytes(max)} per record`,
+        'upload fewer or smaller files'
+      )
+    )
+  }
+}
+
+async function checkReadable(
+  uploads: LocalFile[],
+  members: ArchiveMember[],
+  problems: Problem[]
+): Promise<void> {
+  const items: [InputName, string][] = [
+    ...uploads.map((u): [InputName, string] => [fieldOf(u), u.path]),
+    ...members.map((m): [InputName, string] => ['archive', m.path])
+  ]
+  await mapLimit(items, STAT_CONCURRENCY, async ([field, p]) => {
+    try {
+      await access(p, fsConstants.R_OK)
+    } catch (err) {
+      problems.push(problem(field, `cannot read "${p}": ${errorMessage(err)}`, readableFix))
+    }
+  })
+}
+
+const readableFix = 'make the file readable by the user the action runs as, or exclude it'
+
+function patternFix(input: 'files' | 'archive'): string {
+  return `write ${input} as glob patterns, one per line, relative to the workspace or absolute, without "." or ".." segments after the start`
+}
+
+/** The input a file to upload came from. */
+function fieldOf(u: LocalFile): InputName {
+  return u.origin === 'archive' ? 'archive' : 'files'
+}
+
+function problem(field: InputName, message: string, fix: string): Problem {
+  return { severity: 'error', file: 'action input', field, message, fix }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** "1.5 GB" style, decimal units as Zenodo counts them. */
+function formatBytes(n: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB']
+  let i = 0
+  let v = n
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000
+    i++
+  }
+  return i === 0 ? `${n} bytes` : `${Number(v.toFixed(2))} ${units[i]}`
+}
+
+/** Map with at most `limit` calls in flight, results in input order. */
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

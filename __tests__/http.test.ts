@@ -2,7 +2,12 @@
  * The HTTP client against the Zenodo test server over real HTTP: retry policy (429, 5xx,
  * resets), what is never repeated, token handling and the headers every request carries.
  */
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startZenodoServer, type ZenodoTestServer } from '../test-server/zenodo-server.js'
 import { HttpError, NetworkError, type TokenSource } from '../src/http.js'
@@ -430,5 +435,85 @@ describe('the token', () => {
       })
       .catch(() => undefined)
     expect(server.requests.at(-1)?.headers.authorization).toBeUndefined()
+  })
+})
+
+describe('downloads (release assets)', () => {
+  /** A second origin standing in for GitHub's object store: records headers, serves bytes. */
+  async function storageHost(
+    body: Buffer,
+    failFirst = 0
+  ): Promise<{ url: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }> {
+    const seenHeaders: IncomingHttpHeaders[] = []
+    const host = createHttpServer((req, res) => {
+      seenHeaders.push(req.headers)
+      if (seenHeaders.length <= failFirst) {
+        res.writeHead(503).end('busy')
+        return
+      }
+      res.writeHead(200, { 'content-length': body.length }).end(body)
+    })
+    await new Promise<void>(resolve => host.listen(0, '127.0.0.1', resolve))
+    const { port } = host.address() as { port: number }
+    return {
+      url: `http://127.0.0.1:${port}/blob`,
+      seen: seenHeaders,
+      close: () => new Promise(resolve => host.close(() => resolve()))
+    }
+  }
+
+  /** An API host that redirects to `target` and records the headers it got. */
+  async function redirector(
+    target: string
+  ): Promise<{ url: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }> {
+    const seenHeaders: IncomingHttpHeaders[] = []
+    const host = createHttpServer((req, res) => {
+      seenHeaders.push(req.headers)
+      res.writeHead(302, { location: target }).end()
+    })
+    await new Promise<void>(resolve => host.listen(0, 'localhost', resolve))
+    const { port } = host.address() as { port: number }
+    return {
+      url: `http://localhost:${port}/asset/1`,
+      seen: seenHeaders,
+      close: () => new Promise(resolve => host.close(() => resolve()))
+    }
+  }
+
+  test('a redirect to another host never receives the Authorization header', async () => {
+    const bytes = randomBytes(300_000)
+    const storage = await storageHost(bytes)
+    const api = await redirector(storage.url)
+    const dir = await mkdtemp(join(tmpdir(), 'zra-dl-'))
+    try {
+      const { http } = testClient(undefined)
+      const dest = join(dir, 'asset.bin')
+      const { size } = await http.download(api.url, dest, {
+        headers: { authorization: 'Bearer ghs_secret', accept: 'application/octet-stream' }
+      })
+      expect(size).toBe(bytes.length)
+      expect((await readFile(dest)).equals(bytes)).toBe(true)
+      expect(api.seen[0].authorization).toBe('Bearer ghs_secret')
+      expect(storage.seen[0].authorization).toBeUndefined()
+      expect(storage.seen[0].accept).toBe('application/octet-stream')
+    } finally {
+      await Promise.all([storage.close(), api.close(), rm(dir, { recursive: true, force: true })])
+    }
+  })
+
+  test('a download answered 503 is repeated and rewrites the file from the start', async () => {
+    const bytes = randomBytes(10_000)
+    const storage = await storageHost(bytes, 1)
+    const dir = await mkdtemp(join(tmpdir(), 'zra-dl-'))
+    try {
+      const { http, sleeps } = testClient(undefined)
+      const dest = join(dir, 'asset.bin')
+      await http.download(storage.url, dest)
+      expect(storage.seen).toHaveLength(2)
+      expect(sleeps).toHaveLength(1)
+      expect((await readFile(dest)).equals(bytes)).toBe(true)
+    } finally {
+      await Promise.all([storage.close(), rm(dir, { recursive: true, force: true })])
+    }
   })
 })

@@ -95,7 +95,12 @@ async function publishRelease(scratch: string): Promise<void> {
   reportProblems(problems, settings.workspace)
   if (problems.some(p => p.severity === 'error')) throw new ValidationError(problems)
 
-  const http = new HttpClient({ auth: tokenSource(settings), userAgent: USER_AGENT })
+  const sleep = scaledSleep(settings.timeScale)
+  const http = new HttpClient({
+    auth: tokenSource(settings, sleep),
+    userAgent: USER_AGENT,
+    policy: { sleep }
+  })
   const client = new ZenodoClient({ apiUrl: settings.apiUrl, http })
   const uploadNames = new Set(plan.uploads.map(f => f.name))
   if (plan.archiveMembers.length) {
@@ -134,7 +139,8 @@ async function publishRelease(scratch: string): Promise<void> {
       identity,
       metadata,
       keepPreviousFiles: settings.keepPreviousFiles,
-      uploadNames
+      uploadNames,
+      sleep
     })
   )
 
@@ -142,7 +148,7 @@ async function publishRelease(scratch: string): Promise<void> {
   if (target.kind === 'already-published') {
     final = target.deposition
   } else {
-    final = await completeDeposition(settings, client, http, target, uploads, metadata)
+    final = await completeDeposition(settings, client, http, target, uploads, metadata, sleep)
   }
 
   const state = isPublished(final) ? 'published' : 'draft'
@@ -192,15 +198,19 @@ async function prepareMetadata(
     inputMetadata: settings.metadata
   })
   const metadata = ensureReleaseLink(built.metadata, identity)
-  const all = [...problems, ...built.problems, ...validateMetadata(metadata, built.origins)]
+  const all = [
+    ...problems,
+    ...built.problems,
+    ...validateMetadata(metadata, built.origins, built.positions)
+  ]
   core.debug(`Final metadata: ${JSON.stringify(metadata)}`)
   return { metadata: normalizeForZenodo(metadata), problems: all }
 }
 
 /** The link to the release's source tree is how reruns recognise the release: always keep it. */
 function ensureReleaseLink(metadata: ZenodoMetadata, identity: ReleaseIdentity): ZenodoMetadata {
-  const related = metadata.related_identifiers ?? []
-  if (related.some(r => r.identifier === identity.link)) return metadata
+  const related = Array.isArray(metadata.related_identifiers) ? metadata.related_identifiers : []
+  if (related.some(r => r?.identifier === identity.link)) return metadata
   return {
     ...metadata,
     related_identifiers: [
@@ -245,10 +255,15 @@ function reportProblems(problems: Problem[], _workspace: string): void {
   }
 }
 
-function tokenSource(settings: Settings): TokenSource {
+/** Waits ms scaled by the time scale (1 in real use). */
+function scaledSleep(scale: number): (ms: number) => Promise<void> {
+  return ms => new Promise(resolve => setTimeout(resolve, ms * scale))
+}
+
+function tokenSource(settings: Settings, sleep: (ms: number) => Promise<void>): TokenSource {
   if (settings.token) return new StaticToken(settings.token)
   const oauth = settings.oauth as NonNullable<Settings['oauth']>
-  const anonymous = new HttpClient({ userAgent: USER_AGENT })
+  const anonymous = new HttpClient({ userAgent: USER_AGENT, policy: { sleep } })
   return new OAuthToken(anonymous, `${settings.zenodoUrl}/oauth/token`, oauth)
 }
 
@@ -264,7 +279,8 @@ async function completeDeposition(
   http: HttpClient,
   target: Target,
   uploads: LocalFile[],
-  metadata: ZenodoMetadata
+  metadata: ZenodoMetadata,
+  sleep: (ms: number) => Promise<void>
 ): Promise<Deposition> {
   const id = target.deposition.id
   try {
@@ -279,7 +295,7 @@ async function completeDeposition(
       return dep
     })
     if (!settings.publish) return draft
-    return await core.group('Publish', () => publishDeposition(client, id))
+    return await core.group('Publish', () => publishDeposition(client, id, { sleep }))
   } catch (e) {
     if (target.owned) await discardDraft(client, target)
     throw e
@@ -300,7 +316,6 @@ async function uploadAll(
       const i = next++
       const f = files[i]
       results[i] = await uploadFile(http, bucket, f)
-      core.info(`Uploaded ${f.name} (md5 ${results[i].md5}, verified by Zenodo).`)
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker))
@@ -317,6 +332,9 @@ function verifyFiles(dep: Deposition, results: UploadResult[]): void {
     )
   }
 }
+
+/** Archive members listed one by one in a dry run's summary (the log lists them all). */
+const MAX_SUMMARY_MEMBERS = 200
 
 async function dryRun(o: {
   settings: Settings
@@ -355,7 +373,10 @@ async function dryRun(o: {
       ? [
           `### Archive ${o.archiveName}`,
           '',
-          ...members.map(m => `- ${m.archivePath} (${m.size} bytes)`),
+          ...members.slice(0, MAX_SUMMARY_MEMBERS).map(m => `- ${m.archivePath} (${m.size} bytes)`),
+          ...(members.length > MAX_SUMMARY_MEMBERS
+            ? [`- … and ${members.length - MAX_SUMMARY_MEMBERS} more files`]
+            : []),
           ''
         ]
       : []),

@@ -41,6 +41,11 @@ export interface Settings {
   concurrency: number
   /** The repository checkout (GITHUB_WORKSPACE, else the working directory). */
   workspace: string
+  /**
+   * Multiplies every wait (retry backoff, rate-limit waits, read-back pauses). 1 in real use;
+   * the project's own end-to-end tests set ZENODO_RELEASE_TIME_SCALE to run in milliseconds.
+   */
+  timeScale: number
 }
 
 const PRODUCTION_URL = 'https://zenodo.org'
@@ -83,7 +88,8 @@ export function getSettings(): Settings {
     dryRun: bool('dry-run'),
     releaseAssets: bool('release-assets'),
     concurrency: readConcurrency(input('concurrency')),
-    workspace: process.env.GITHUB_WORKSPACE || process.cwd()
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    timeScale: readTimeScale(process.env.ZENODO_RELEASE_TIME_SCALE)
   }
 }
 
@@ -194,4 +200,9 @@ function readConcurrency(value: string): number {
     )
   }
   return n
+}
+
+function readTimeScale(value: string | undefined): number {
+  const n = Number(value ?? '1')
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : 1
 }

@@ -2,8 +2,9 @@ import { getSettings, isLoopbackHost } from '../src/settings.js'
 
 const saved = { ...process.env }
 function setInputs(inputs: Record<string, string>): void {
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k]
-  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v
+  const env = Object.fromEntries(Object.entries(saved).filter(([k]) => !k.startsWith('INPUT_')))
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  process.env = env
 }
 afterEach(() => {
   process.env = { ...saved }

@@ -5,7 +5,7 @@
  * files read back afterwards. Shared by every end-to-end test.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -120,9 +120,19 @@ export function tagPushEvent(tag: string): EventSpec {
   return { name: 'push', payload, ref: `refs/tags/${tag}` }
 }
 
+/** Workspaces made by makeWorkspace, removed by removeWorkspaces (E2E.close calls it). */
+const workspaces = new Set<string>()
+
+/** Removes every workspace made so far. */
+export async function removeWorkspaces(): Promise<void> {
+  for (const dir of workspaces) await rm(dir, { recursive: true, force: true })
+  workspaces.clear()
+}
+
 /** A fresh workspace directory holding the given files (path -> content). */
 export async function makeWorkspace(files: Record<string, string | Buffer> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'zra-ws-'))
+  workspaces.add(dir)
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true })
     await writeFile(join(dir, path), content)
@@ -232,14 +242,18 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
     child.on('close', (c, s) => res([c, s]))
   )
   clearTimeout(timer)
-  return {
-    code,
-    signal,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(await readFile(outputPath, 'utf8')),
-    summary: await readFile(summaryPath, 'utf8'),
-    env
+  try {
+    return {
+      code,
+      signal,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(await readFile(outputPath, 'utf8')),
+      summary: await readFile(summaryPath, 'utf8'),
+      env
+    }
+  } finally {
+    await rm(runDir, { recursive: true, force: true })
   }
 }
 
@@ -282,7 +296,10 @@ export async function startE2E(
         onSpawn: r.onSpawn,
         timeoutMs: r.timeoutMs
       }),
-    close: () => server.close()
+    close: async () => {
+      await server.close()
+      await removeWorkspaces()
+    }
   }
 }
 

@@ -1,0 +1,119 @@
+/**
+ * Bad input fails end to end before anything is written to Zenodo: every problem at once, each
+ * as an error annotation naming the file, the field and the fix; no write request on the server.
+ */
+import {
+  makeWorkspace,
+  releaseEvent,
+  startE2E,
+  type ActionRun,
+  type E2E
+} from './helpers/action.js'
+
+let e2e: E2E
+beforeEach(async () => {
+  e2e = await startE2E()
+})
+afterEach(async () => {
+  await e2e.close()
+})
+
+function writes(): string[] {
+  return e2e.server.requests
+    .filter(r => r.url.startsWith('/api/') && r.method !== 'GET')
+    .map(r => `${r.method} ${r.url}`)
+}
+
+async function runWith(
+  files: Record<string, string>,
+  inputs: Record<string, string> = {}
+): Promise<ActionRun> {
+  const workspace = await makeWorkspace({ 'dist/a.txt': 'a', ...files })
+  return e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace,
+    inputs: { files: 'dist/*', ...inputs }
+  })
+}
+
+test('a .zenodo.json with a syntax error reports its line and column and writes nothing', async () => {
+  const run = await runWith({
+    '.zenodo.json':
+      '{\n  "title": "x",\n  "creators": [\n    {"name": "A"}\n  ]\n  "license": "MIT"\n}\n'
+  })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/::error .*file=\.zenodo\.json,line=6/)
+  expect(writes()).toEqual([])
+})
+
+test('every metadata problem is reported at once, naming file, field and fix, and nothing is written', async () => {
+  const run = await runWith({
+    '.zenodo.json': JSON.stringify({
+      title: 'Ok title',
+      upload_type: 'sofware',
+      license: 'not-a-license',
+      creators: [{ name: 'Doe, Jane', orcid: '0000-0002-1825-0098' }],
+      related_identifiers: [{ identifier: '10.1/x', relation: 'isCitedByy' }]
+    })
+  })
+  expect(run.code).toBe(1)
+  const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
+  expect(errors.join('\n')).toMatch(/\.zenodo\.json.*upload_type/)
+  expect(errors.join('\n')).toMatch(/\.zenodo\.json.*license/)
+  expect(errors.join('\n')).toMatch(/\.zenodo\.json.*creators\[0\]\.orcid/)
+  expect(errors.join('\n')).toMatch(/\.zenodo\.json.*related_identifiers\[0\]\.relation/)
+  for (const e of errors) expect(e).toMatch(/Fix: /)
+  expect(writes()).toEqual([])
+})
+
+test('a .zenodo.json in InvenioRDM shape is explained, not silently ignored', async () => {
+  const run = await runWith({
+    '.zenodo.json': JSON.stringify({
+      metadata: {
+        title: 'x',
+        resource_type: { id: 'software' },
+        creators: [{ person_or_org: { type: 'personal', family_name: 'Doe', given_name: 'J' } }]
+      }
+    })
+  })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/legacy/i)
+  expect(writes()).toEqual([])
+})
+
+test('an invalid CITATION.cff fails before writing, naming the file', async () => {
+  const run = await runWith({
+    'CITATION.cff': 'cff-version: 1.2.0\nmessage: hi\nauthors:\n  - family-names: Doe\n'
+  })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/::error .*file=CITATION\.cff.*title/)
+  expect(writes()).toEqual([])
+})
+
+test('more than 100 files, or two uploads with the same name, fail before writing', async () => {
+  const many: Record<string, string> = {}
+  for (let i = 0; i < 101; i++) many[`many/f${i}.txt`] = String(i)
+  const tooMany = await runWith(many, { files: 'many/*' })
+  expect(tooMany.code).toBe(1)
+  expect(tooMany.stdout).toMatch(/100/)
+  const dup = await runWith({ 'x/same.txt': '1', 'y/same.txt': '2' }, { files: 'x/*\ny/*' })
+  expect(dup.code).toBe(1)
+  expect(dup.stdout).toMatch(/same\.txt/)
+  expect(writes()).toEqual([])
+})
+
+test('no matching files fails by default and names the input', async () => {
+  const run = await runWith({}, { files: 'nothing/*' })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/files/)
+  expect(writes()).toEqual([])
+})
+
+test('a bad token is refused with a hint and nothing is left behind', async () => {
+  const run = await runWith({}, { token: 'wrong-token' })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/Permission denied/)
+  expect(run.stdout).toMatch(/deposit:write/)
+  expect(e2e.server.depositions()).toEqual([])
+  expect(run.stdout.split('::add-mask::wrong-token').join('')).not.toContain('wrong-token')
+})

@@ -6,9 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import * as prettier from 'prettier'
 import { parse } from 'yaml'
 
-interface ActionYaml {
+export interface ActionYaml {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>
   outputs: Record<string, { description: string }>
 }
@@ -54,11 +55,19 @@ function replaceBetween(text: string, name: string, body: string): string {
   return `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`
 }
 
-function main(): void {
+/** The README as it is and as it should be (tables regenerated, formatted like `prettier --check` wants). */
+export async function readmeState(): Promise<{ current: string; next: string; yml: ActionYaml }> {
   const yml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYaml
   const path = join(ROOT, 'README.md')
   const current = readFileSync(path, 'utf8')
-  const next = renderReadme(current, yml)
+  const options = (await prettier.resolveConfig(path)) ?? {}
+  const next = await prettier.format(renderReadme(current, yml), { ...options, filepath: path })
+  return { current, next, yml }
+}
+
+async function main(): Promise<void> {
+  const path = join(ROOT, 'README.md')
+  const { current, next } = await readmeState()
   if (process.argv.includes('--check')) {
     if (next !== current) {
       console.error('README.md tables are out of date with action.yml: run npm run readme')
@@ -69,4 +78,4 @@ function main(): void {
   writeFileSync(path, next)
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main()
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main()

@@ -8,6 +8,7 @@ import * as core from '@actions/core'
 import { ActionError } from './errors.js'
 import { HashingStream } from './hash.js'
 import type { HttpClient } from './http.js'
+import { memoryTrimmer } from './memory.js'
 
 /** One uploaded file. */
 export interface UploadResult {
@@ -77,6 +78,7 @@ async function sendOnce(
   let hasher: HashingStream | undefined
   let length = file.size
   const progress = new Progress(file.name)
+  const trim = memoryTrimmer()
   const res = await http.putStream(
     url,
     () => {
@@ -90,7 +92,12 @@ async function sendOnce(
       })
       return { body: pipeline(source, hasher, () => undefined), length }
     },
-    { onProgress: sent => progress.update(sent) }
+    {
+      onProgress: sent => {
+        progress.update(sent)
+        trim(sent)
+      }
+    }
   )
   if (!hasher) throw new ActionError(`The upload of ${file.name} never opened the file.`)
   // Zenodo answered after receiving Content-Length bytes, all of which went through the hasher

@@ -1,0 +1,42 @@
+/**
+ * The memory trimmer behind the flat RSS of long uploads: a minor collection each time another
+ * TRIM_EVERY_BYTES have been sent, and none in between.
+ */
+import { PerformanceObserver, constants } from 'node:perf_hooks'
+import { canTrimMemory, memoryTrimmer } from '../src/memory.js'
+
+/** Minor collections observed while fn runs. */
+async function minorCollections(fn: () => void): Promise<number> {
+  let count = 0
+  const observer = new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry.detail as { kind?: number } | undefined)?.kind
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) count++
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  fn()
+  await new Promise(resolve => setTimeout(resolve, 50))
+  observer.disconnect()
+  return count
+}
+
+test('the gc function can be obtained without node flags', () => {
+  expect(canTrimMemory()).toBe(true)
+})
+
+test('a minor collection runs each time another step of bytes has been sent', async () => {
+  const trim = memoryTrimmer(1000)
+  const count = await minorCollections(() => {
+    for (let sent = 0; sent <= 20_000; sent += 100) trim(sent)
+  })
+  expect(count).toBeGreaterThanOrEqual(20)
+})
+
+test('calls between steps do not collect (at most the odd collection V8 makes itself)', async () => {
+  const trim = memoryTrimmer(1_000_000_000)
+  const count = await minorCollections(() => {
+    for (let sent = 0; sent < 100_000; sent += 10) trim(sent)
+  })
+  expect(count).toBeLessThan(3)
+})

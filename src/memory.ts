@@ -1,0 +1,49 @@
+/**
+ * Keeping the resident set small and flat during long uploads. Every chunk read from disk is a
+ * fresh Buffer whose memory lives outside the JS heap and is only given back when V8 collects
+ * the Buffer's small wrapper in the young generation, which it does rarely while the heap is
+ * quiet: without help the process holds tens of MB of spent chunks (BENCHMARKS.md, goal 2).
+ * A minor (young generation) collection every few MB sent returns them at once; it takes well
+ * under a millisecond. A JavaScript action cannot pass node flags, so the gc function is taken
+ * by setting --expose-gc at run time and reading it from a fresh context; where that is not
+ * possible this does nothing.
+ */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+
+type Gc = (options?: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void
+
+let gc: Gc | null | undefined
+
+function gcFunction(): Gc | null {
+  if (gc !== undefined) return gc
+  try {
+    setFlagsFromString('--expose-gc')
+    const found = runInNewContext('typeof gc === "function" ? gc : null') as Gc | null
+    gc = found
+  } catch {
+    gc = null
+  }
+  return gc
+}
+
+/** Bytes between two collections. */
+export const TRIM_EVERY_BYTES = 8 * 1024 * 1024
+
+/**
+ * Returns a function to call with the running count of bytes sent; it runs a minor collection
+ * each time another TRIM_EVERY_BYTES have gone by.
+ */
+export function memoryTrimmer(every = TRIM_EVERY_BYTES): (bytesSent: number) => void {
+  let next = every
+  return bytesSent => {
+    if (bytesSent < next) return
+    next = bytesSent + every
+    gcFunction()?.({ type: 'minor' })
+  }
+}
+
+/** Whether collections can be triggered in this process (for tests and the benchmark). */
+export function canTrimMemory(): boolean {
+  return gcFunction() !== null
+}

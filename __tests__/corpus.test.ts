@@ -4,7 +4,9 @@
  * lost, and the files INDEX.tsv / INDEX-history.tsv describe as broken fail the right way.
  */
 import type { Problem } from '../src/errors.js'
+import { parse as parseYaml } from 'yaml'
 import { buildMetadata } from '../src/metadata/build.js'
+import { CFF_IGNORED_KEYS, parseCitationCff } from '../src/metadata/cff.js'
 import { readMetadataSource } from '../src/metadata/source.js'
 import type { ZenodoMetadata } from '../src/metadata/types.js'
 import { validateMetadata } from '../src/metadata/validate.js'
@@ -201,12 +203,148 @@ describe.each(files.map(f => [`${f.dir}/${f.name}`, f] as const))('%s', (id, fil
     })
   } else {
     const broken = /invalid YAML|empty file|not CFF at all/.test(file.note)
+
+    test('yields metadata with a title and creators, or fails; errors name CITATION.cff', () => {
+      const { metadata, problems } = outcome()
+      const fails = errors(problems)
+      for (const p of fails) expect([p.file, p.fix.trim() !== '']).toEqual(['CITATION.cff', true])
+      if (metadata === undefined) {
+        expect(fails.length).toBeGreaterThan(0)
+        return
+      }
+      expect(typeof metadata.title).toBe('string')
+      expect(metadata.creators?.length).toBeGreaterThanOrEqual(1)
+    })
+
     if (broken) {
       test('fails with an error naming CITATION.cff', () => {
-        const fails = errors(outcome().problems)
+        const { metadata, problems } = outcome()
+        const fails = errors(problems)
+        expect(metadata).toBeUndefined()
         expect(fails.length).toBeGreaterThan(0)
         expect(fails.every(p => p.file === 'CITATION.cff')).toBe(true)
+        if (/invalid YAML/.test(file.note)) {
+          expect(problems).toEqual([
+            expect.objectContaining({
+              field: 'YAML syntax',
+              line: expect.any(Number),
+              column: expect.any(Number)
+            })
+          ])
+        } else {
+          expect(problems).toEqual([expect.objectContaining({ field: '(file)' })])
+        }
       })
+      return
     }
+
+    const cff = (): Record<string, unknown> =>
+      parseYaml(file.content.toString('utf8').replace(/^\uFEFF/, ''), {
+        uniqueKeys: false
+      }) as Record<string, unknown>
+    const parsed = (): ReturnType<typeof parseCitationCff> =>
+      parseCitationCff(file.content.toString('utf8'), 'CITATION.cff')
+
+    test('each author becomes one creator, in order', () => {
+      const authors = cff().authors
+      const { metadata, problems } = parsed()
+      if (!Array.isArray(authors) || authors.length === 0) {
+        expect(errors(problems).some(p => p.field === 'authors')).toBe(true)
+        return
+      }
+      expect(metadata?.creators).toHaveLength(authors.length)
+      expect(outcome().metadata?.creators).toEqual(metadata?.creators)
+    })
+
+    test('every top-level key is mapped, deliberately ignored or warned about', () => {
+      const value = cff()
+      const result = parsed()
+      for (const key of Object.keys(value)) {
+        const ignored = CFF_IGNORED_KEYS.includes(key)
+        const named = result.problems.some(p => names(p, key))
+        expect([key, ignored || named || carried(key, value, result)]).toEqual([key, true])
+      }
+    })
+
+    test('errors about fields written in the file give their line', () => {
+      const value = cff()
+      for (const p of errors(outcome().problems)) {
+        const top = /^[^.[]+/.exec(p.field)?.[0] ?? ''
+        if (top in value) expect([p.field, p.line]).toEqual([p.field, expect.any(Number)])
+      }
+    })
   }
 })
+
+function bareDoi(value: unknown): string {
+  return String(value)
+    .trim()
+    .replace(/^(?:https?:\/\/)?(?:dx\.)?doi\.org\//i, '')
+    .toLowerCase()
+}
+
+/** Whether the value of a CFF key reached the metadata (or the hints) parseCitationCff gives. */
+function carried(
+  key: string,
+  cff: Record<string, unknown>,
+  parsed: ReturnType<typeof parseCitationCff>
+): boolean {
+  const metadata = parsed.metadata ?? {}
+  const related = (metadata.related_identifiers ?? []).map(r => r.identifier.toLowerCase())
+  const linked = (identifier: unknown): boolean =>
+    related.includes(String(identifier).trim().toLowerCase()) ||
+    related.includes(bareDoi(identifier))
+  const value = cff[key]
+  // An empty value ("doi:" with nothing after it) has nothing to lose.
+  if (value === null || value === '') return true
+  const entries = Array.isArray(value) ? (value as unknown[]) : []
+  const warned = (field: string): boolean => parsed.problems.some(p => p.field === field)
+  switch (key) {
+    case 'title':
+      return metadata.title === String(value).trim()
+    case 'authors':
+      return metadata.creators?.length === entries.length
+    case 'abstract':
+      return typeof metadata.description === 'string' && metadata.description !== ''
+    case 'keywords':
+      return metadata.keywords?.length === entries.length
+    case 'license':
+    case 'license-url':
+      return metadata.license !== undefined
+    case 'type':
+      return metadata.upload_type === (value === 'dataset' ? 'dataset' : 'software')
+    case 'version':
+      return parsed.hints.version !== undefined
+    case 'date-released':
+      return parsed.hints.date !== undefined
+    case 'doi':
+    case 'url':
+    case 'repository':
+    case 'repository-code':
+    case 'repository-artifact':
+      return linked(value)
+    case 'identifiers':
+      return entries.every(
+        (entry, i) =>
+          warned(`identifiers[${i}]`) ||
+          linked((entry as Record<string, unknown> | null)?.value ?? '')
+      )
+    case 'contact':
+      return (
+        (metadata.contributors ?? []).filter(c => c.type === 'ContactPerson').length +
+          entries.filter((_, i) => warned(`contact[${i}]`)).length ===
+        entries.length
+      )
+    case 'references':
+    case 'preferred-citation':
+      // Entries are linked by DOI, else by URL; entries with neither are skipped by design.
+      return (key === 'references' ? entries : [value]).every(entry => {
+        const reference = (entry ?? {}) as Record<string, unknown>
+        if (reference.doi !== undefined) return linked(reference.doi)
+        if (reference.url !== undefined) return linked(reference.url)
+        return true
+      })
+    default:
+      return false
+  }
+}

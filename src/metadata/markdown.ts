@@ -1,4 +1,128 @@
-// PLACEHOLDER: replaced by the markdown helper (markdown-it + sanitize-html).
-export function renderMarkdown(markdown: string): string {
-  return `<p>${markdown}</p>`
+/**
+ * Turning release notes (Markdown, often with inline HTML) and plain text (a CITATION.cff
+ * abstract) into the HTML Zenodo accepts in a description: only the tags and attributes Zenodo
+ * keeps, nothing that runs scripts or loads content, and headings, strike-through and tables
+ * mapped onto what is left so that the text stays readable.
+ */
+import MarkdownIt from 'markdown-it'
+import sanitizeHtml from 'sanitize-html'
+
+/** The tags Zenodo accepts in a description. */
+export const ALLOWED_TAGS: readonly string[] = [
+  'a',
+  'abbr',
+  'acronym',
+  'b',
+  'blockquote',
+  'br',
+  'code',
+  'div',
+  'em',
+  'i',
+  'li',
+  'ol',
+  'p',
+  'pre',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'sup',
+  'u',
+  'ul'
+]
+
+/** Tags removed together with their content (everything else that is not allowed keeps its text). */
+const DROPPED_WITH_CONTENT = [
+  'script',
+  'style',
+  'iframe',
+  'noscript',
+  'noembed',
+  'noframes',
+  'object',
+  'embed',
+  'template',
+  'textarea',
+  'option',
+  'select',
+  'svg',
+  'math',
+  'head',
+  'title',
+  'xmp'
+]
+
+const markdown = new MarkdownIt({ html: true, linkify: true })
+
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [...ALLOWED_TAGS],
+  allowedAttributes: { a: ['href', 'title'], abbr: ['title'], acronym: ['title'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: {},
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  nonTextTags: DROPPED_WITH_CONTENT,
+  transformTags: {
+    del: 'strike',
+    s: 'strike',
+    ins: 'u',
+    // A table row becomes a paragraph so that rows do not run together; the cells keep their text.
+    tr: 'p',
+    // An image becomes its alt text (or nothing).
+    img: (_tagName, attribs) => ({ tagName: 'span', attribs: {}, text: attribs.alt ?? '' })
+  }
+}
+
+const HEADING_OPEN = /<h[1-6](?=[\s>/])[^>]*>/gi
+const HEADING_CLOSE = /<\/h[1-6]\s*>/gi
+
+/**
+ * Keep only what Zenodo accepts: the tags of ALLOWED_TAGS, href and title on links (http, https
+ * and mailto only), title on abbr and acronym. Headings become bold paragraphs, del and s become
+ * strike, images their alt text; scripts, styles and embedded frames are removed with their
+ * content, other tags (tables, hr, ...) are removed keeping their text.
+ */
+export function sanitizeDescription(html: string): string {
+  // Headings cannot be renamed to two nested tags by sanitize-html; rewriting the tags first is
+  // safe because the result is sanitized anyway.
+  const headings = html.replace(HEADING_OPEN, '<p><strong>').replace(HEADING_CLOSE, '</strong></p>')
+  return sanitizeHtml(headings, SANITIZE_OPTIONS)
+    .replace(/<p>\s*<\/p>/g, '')
+    .trim()
+}
+
+/** Render Markdown release notes (with inline HTML) to the HTML Zenodo accepts. */
+export function renderMarkdown(text: string): string {
+  return sanitizeDescription(markdown.render(text))
+}
+
+function escapeText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
+/**
+ * Plain text (e.g. a CITATION.cff abstract) as HTML: blank lines separate paragraphs, single line
+ * breaks become <br>, and &, <, > and " are escaped. Empty or blank text gives ''.
+ */
+export function textToHtml(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map(paragraph =>
+      paragraph
+        .split('\n')
+        .map(line => line.trim())
+        .filter(line => line !== '')
+        .map(escapeText)
+        .join('<br>')
+    )
+    .filter(paragraph => paragraph !== '')
+    .map(paragraph => `<p>${paragraph}</p>`)
+    .join('')
 }

@@ -73686,10 +73686,11 @@ const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 /**
  * Keeping the resident set small and flat during long uploads. Every chunk read from disk is a
  * fresh Buffer whose memory lives outside the JS heap and is only given back when V8 collects
- * the Buffer's small wrapper in the young generation, which it does rarely while the heap is
- * quiet: without help the process holds tens of MB of spent chunks (BENCHMARKS.md, goal 2).
- * A minor (young generation) collection every few MB sent returns them at once; it takes well
- * under a millisecond. A JavaScript action cannot pass node flags, so the gc function is taken
+ * the Buffer's small wrapper, which it does rarely while the heap is quiet: without help the
+ * process holds tens of MB of spent chunks (BENCHMARKS.md, goal 2). A minor (young generation)
+ * collection every few MB sent returns them at once and takes well under a millisecond; the
+ * chunks still in flight at that moment are promoted to the old generation, so every 16th
+ * collection is a full one (a few ms on the action's small heap). A JavaScript action cannot pass node flags, so the gc function is taken
  * by setting --expose-gc at run time and reading it from a fresh context; where that is not
  * possible this does nothing.
  */
@@ -73709,19 +73710,23 @@ function gcFunction() {
     }
     return gc;
 }
-/** Bytes between two collections. */
+/** Bytes between two minor collections. */
 const TRIM_EVERY_BYTES = 8 * 1024 * 1024;
+/** Minor collections between two full ones (chunks still in flight at a minor one are promoted). */
+const MINOR_PER_MAJOR = 16;
 /**
  * Returns a function to call with the running count of bytes sent; it runs a minor collection
  * each time another TRIM_EVERY_BYTES have gone by.
  */
 function memoryTrimmer(every = TRIM_EVERY_BYTES) {
     let next = every;
+    let minors = 0;
     return bytesSent => {
         if (bytesSent < next)
             return;
         next = bytesSent + every;
-        gcFunction()?.({ type: 'minor' });
+        minors++;
+        gcFunction()?.({ type: minors % MINOR_PER_MAJOR === 0 ? 'major' : 'minor' });
     };
 }
 /** Whether collections can be triggered in this process (for tests and the benchmark). */
@@ -73746,6 +73751,8 @@ const PROGRESS_STEP = 0.1;
 const upload_PROGRESS_INTERVAL_MS = 10_000;
 /** Read size: larger reads cost less CPU per byte than the default 64 KiB (see BENCHMARKS.md). */
 const READ_CHUNK_BYTES = 256 * 1024;
+/** Bytes buffered between the file and the socket, so reading ahead overlaps sending. */
+const PIPE_BUFFER_BYTES = 1024 * 1024;
 /** Uploads of a file whose checksum Zenodo reports differently (the second mismatch fails). */
 const CHECKSUM_ROUNDS = 2;
 /**
@@ -73785,7 +73792,7 @@ async function sendOnce(http, url, file) {
     const trim = memoryTrimmer();
     const res = await http.putStream(url, () => {
         length = fileSize(file);
-        hasher = new HashingStream();
+        hasher = new HashingStream({ highWaterMark: PIPE_BUFFER_BYTES });
         progress.start(length);
         // Never more than `length` bytes (the Content-Length), even if the file grows meanwhile.
         const source = (0,external_node_fs_namespaceObject.createReadStream)(file.path, {

@@ -1,10 +1,11 @@
 /**
  * Keeping the resident set small and flat during long uploads. Every chunk read from disk is a
  * fresh Buffer whose memory lives outside the JS heap and is only given back when V8 collects
- * the Buffer's small wrapper in the young generation, which it does rarely while the heap is
- * quiet: without help the process holds tens of MB of spent chunks (BENCHMARKS.md, goal 2).
- * A minor (young generation) collection every few MB sent returns them at once; it takes well
- * under a millisecond. A JavaScript action cannot pass node flags, so the gc function is taken
+ * the Buffer's small wrapper, which it does rarely while the heap is quiet: without help the
+ * process holds tens of MB of spent chunks (BENCHMARKS.md, goal 2). A minor (young generation)
+ * collection every few MB sent returns them at once and takes well under a millisecond; the
+ * chunks still in flight at that moment are promoted to the old generation, so every 16th
+ * collection is a full one (a few ms on the action's small heap). A JavaScript action cannot pass node flags, so the gc function is taken
  * by setting --expose-gc at run time and reading it from a fresh context; where that is not
  * possible this does nothing.
  */
@@ -27,8 +28,10 @@ function gcFunction(): Gc | null {
   return gc
 }
 
-/** Bytes between two collections. */
+/** Bytes between two minor collections. */
 export const TRIM_EVERY_BYTES = 8 * 1024 * 1024
+/** Minor collections between two full ones (chunks still in flight at a minor one are promoted). */
+const MINOR_PER_MAJOR = 16
 
 /**
  * Returns a function to call with the running count of bytes sent; it runs a minor collection
@@ -36,10 +39,12 @@ export const TRIM_EVERY_BYTES = 8 * 1024 * 1024
  */
 export function memoryTrimmer(every = TRIM_EVERY_BYTES): (bytesSent: number) => void {
   let next = every
+  let minors = 0
   return bytesSent => {
     if (bytesSent < next) return
     next = bytesSent + every
-    gcFunction()?.({ type: 'minor' })
+    minors++
+    gcFunction()?.({ type: minors % MINOR_PER_MAJOR === 0 ? 'major' : 'minor' })
   }
 }
 

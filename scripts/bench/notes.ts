@@ -7,25 +7,27 @@ import type { Suite } from './options.js'
 
 const NOTES: Partial<Record<Suite, string[]>> = {
   upload: [
-    "**What limits it.** The action's uploader does work curl does not: it computes the md5 of every byte (the action's check against Zenodo's checksum) on the event loop, in the same thread that reads the file and writes the socket. md5 alone runs at about 660 MiB/s on this CPU (777 ms for 512 MiB in memory); see the CPU column above for what each tool spent. On 2 cores shared with the test server (which also hashes and writes every byte), the uploader's CPU is the limit. A CPU profile of the uploader (512 MiB) showed md5 about 650 ms, garbage collection about 580 ms, and fs reads with the default 64 KiB chunks about 870 ms of main-thread time.",
+    "**What limits it.** Not the CPU: the uploader spends about 1.1 s of CPU on a 512 MiB file (md5 of every byte, reads, the socket), well under its wall time. What made it slow was reading and sending taking turns: with Node's default buffers (64 KiB reads, 16 KiB between streams) the next read only started once the socket had taken the last chunk. Since 2026-11-23 src/upload.ts reads 256 KiB at a time and keeps 1 MiB buffered between the file and the socket, so reading ahead overlaps sending (0.76x -> 1.06-1.16x of curl in the runs that day). The whole action's PUT also pays for the bundle's start-up work running beside it, and on 2 cores the test server (which hashes and writes every byte) competes with it; rounds vary by about 10% on this machine.",
     '',
-    '**What was tried** (src/upload.ts path, 256 MiB, in its own process, 2 rounds each):',
+    '**What was tried before** (src/upload.ts path, 256 MiB, in its own process, 2 rounds each):',
     '',
     '| variant | wall | CPU | RSS growth during the upload |',
     '| --- | ---: | ---: | ---: |',
-    '| as is (64 KiB reads) | 1.26-1.29 s | 1120-1180 ms | 65-66 MB |',
+    '| 64 KiB reads (the first version) | 1.26-1.29 s | 1120-1180 ms | 65-66 MB |',
     '| 1 MiB reads | 0.99-1.15 s | 820-1000 ms | 70-71 MB |',
     '| 256 KiB reads + a minor GC every 20 ms | 0.89-0.96 s | 705-727 ms | 11-12 MB |',
     '| 1 MiB reads + a minor GC every 20 ms | 0.94-0.98 s | 643-652 ms | 19-22 MB |',
     '| node --max-semi-space-size=1 (64 KiB reads) | 0.72-1.05 s | 656-754 ms | 17-21 MB |',
     '',
-    "Reading in larger chunks and collecting the young generation more often cut the uploader's CPU by about 40%. What is left is md5 itself: moving it to a worker thread would use the second core, on a machine where the server is not on it.",
+    'Moving md5 to a worker thread was not tried: it would take the second core from the server on this machine.',
     ''
   ],
   rss: [
-    "**What limits it.** Two things. (1) A fixed base of about 125 MB before any upload: node itself is 43 MB; loading dist/index.js (4 MB, which bundles undici three times: 7.30.2 for the action's HttpClient, and two copies of 6.29.1, under @actions/http-client and @actions/github) and running a 1 KiB publish brings it to 125-127 MB (JS heap 35 MB, external 13 MB of which the script source is 12 MB: the bundle holds a few non-Latin-1 characters, so V8 keeps its 4 MB source as UTF-16). (2) About 45-65 MB more while a file of 64 MiB or more is uploaded, reached early and then about flat (it does not grow with the file): it is garbage, not a leak. Each 64 KiB read allocates a new Buffer whose memory is only returned when V8 collects its small wrapper in the young generation, which it does rarely.",
+    "**What limits it.** The base, not the upload. Node 24 alone is 43 MB. Loading dist/index.js (3.1 MB) brings the process to about 88 MB before its first request: undici alone adds about 28 MB when loaded (measured with `require('undici')`), and @actions/core loads it in every run through @actions/http-client, so even an action without its own HTTP client would pay it; @actions/github (Octokit), ajv, yaml, markdown-it and sanitize-html (with postcss) make up most of the rest. A publish's own work (compiling the metadata schema, the GitHub and Zenodo requests) brings it to about 115 MB. The upload itself adds little and stays flat across sizes.",
     '',
-    "**What was tried.** A full GC every 50 ms during the upload: growth 66 -> 8 MB (so it is garbage). `node --max-semi-space-size=1`: a 512 MiB publish peaks at 128.5 MB instead of 187.8 MB, and is faster; but a node action cannot pass node flags, and `v8.setFlagsFromString` for it at run time has no effect (measured). Without flags: `v8.setFlagsFromString('--expose-gc')` then `vm.runInNewContext('gc')` gives the gc function, and a minor GC (`gc({ type: 'minor' })`) every 20 ms while uploading cut the growth from 66 to 11 MB, and with 256 KiB reads the CPU by about 40% (table under goal 1; a timer stands in for \"every 16 MiB sent\", which is what src/ would do). Reaching 100 MB also needs the base down: one undici in the bundle (an npm override to one version, or HttpClient on the undici @actions/* already bring), and loading what only some runs need (markdown-it and sanitize-html for release notes, @actions/github for contributors) with import() when it is needed.",
+    "**What was done** (2026-11-23, same machine): the bundle held three copies of undici (7.30.2 for HttpClient, two of 6.29.1 under @actions/*): HttpClient now uses the 6.x that @actions/* bring, one copy (bundle 4.9 -> 3.1 MB). The bundle held a few hundred characters above U+00FF (in comments and messages of dependencies), which made V8 keep its whole source as UTF-16: the build now escapes them (scripts/latin1-bundle.mjs). Spent read buffers were returned only when V8 collected their wrappers, rarely: src/memory.ts runs a minor collection every 8 MiB uploaded (and a full one every 16th time, for chunks promoted while in flight), taking the gc function from `v8.setFlagsFromString('--expose-gc')` and a fresh vm context since an action cannot pass node flags. Peak RSS went from 157-185 MB (spread 17.6 MB) to the figures above.",
+    '',
+    '**Not done.** Loading @actions/github, markdown-it and sanitize-html only when needed would save their share only in runs that need neither (almost every release has notes and needs the release and contributors). Dropping undici for node:http would not remove it, since @actions/core loads it anyway.',
     ''
   ],
   archive: [

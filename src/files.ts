@@ -8,6 +8,7 @@ import { access, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as glob from '@actions/glob'
 import type { Problem } from './errors.js'
+import { formatBytes } from './format.js'
 
 /** A file uploaded to Zenodo under `name`. */
 export interface LocalFile {
@@ -365,7 +366,7 @@ function checkSizes(
       problems.push(
         problem(
           fieldOf(u),
-          `"${u.path}" is ${formatBytes(u.size)}; Zenodo accepts files up to ${formatBytes(max)}`,
+          `"${u.path}" is ${formatBytes(u.size, { decimal: true })}; Zenodo accepts files up to ${formatBytes(max, { decimal: true })}`,
           'split the file or publish it elsewhere and link it from related_identifiers'
         )
       )
@@ -377,7 +378,7 @@ function checkSizes(
     problems.push(
       problem(
         'archive',
-        `the archived files add up to ${formatBytes(archiveBytes)}; the archive could exceed Zenodo's limit of ${formatBytes(max)} per file`,
+        `the archived files add up to ${formatBytes(archiveBytes, { decimal: true })}; the archive could exceed Zenodo's limit of ${formatBytes(max, { decimal: true })} per file`,
         'archive fewer files, or split them between several releases'
       )
     )
@@ -387,7 +388,7 @@ function checkSizes(
     problems.push(
       problem(
         'files',
-        `the files to upload add up to ${formatBytes(total)} (the archive counted as the sum of its files); Zenodo accepts up to ${formatBytes(max)} per record`,
+        `the files to upload add up to ${formatBytes(total, { decimal: true })} (the archive counted as the sum of its files); Zenodo accepts up to ${formatBytes(max, { decimal: true })} per record`,
         'upload fewer or smaller files'
       )
     )
@@ -433,18 +434,6 @@ function errorMessage(err: unknown): string {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** "1.5 GB" style, decimal units as Zenodo counts them. */
-function formatBytes(n: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB']
-  let i = 0
-  let v = n
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000
-    i++
-  }
-  return i === 0 ? `${n} bytes` : `${Number(v.toFixed(2))} ${units[i]}`
 }
 
 /** Map with at most `limit` calls in flight, results in input order. */

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import type { Deposition } from './zenodo.js'
+import { formatBytes } from './format.js'
 
 export type RunState = 'published' | 'draft' | 'dry-run'
 
@@ -106,21 +107,10 @@ export function md(text: string): string {
   return text.replace(/[\\`*_{}[\]<>|#]/g, c => `\\${c}`).replace(/\r?\n/g, ' ')
 }
 
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let n = bytes
-  let u = 0
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024
-    u++
-  }
-  return u === 0 ? `${n} B` : `${n.toFixed(1)} ${units[u]}`
-}
-
 /** Markdown table of files with sizes and md5. */
 export function filesTable(files: FileOutput[]): string {
   if (!files.length) return '_No files._\n'
-  const rows = files.map(f => `| ${md(f.name)} | ${humanSize(f.size)} | \`${f.md5}\` |`)
+  const rows = files.map(f => `| ${md(f.name)} | ${formatBytes(f.size)} | \`${f.md5}\` |`)
   return ['| File | Size | MD5 |', '| --- | ---: | --- |', ...rows].join('\n') + '\n'
 }
 

@@ -9,6 +9,7 @@ import { ActionError } from './errors.js'
 import { HashingStream } from './hash.js'
 import type { HttpClient } from './http.js'
 import { memoryTrimmer } from './memory.js'
+import { formatBytes } from './format.js'
 
 /** One uploaded file. */
 export interface UploadResult {
@@ -161,17 +162,4 @@ class Progress {
       `Uploading ${this.name}: ${formatBytes(sent)} of ${formatBytes(this.total)} (${Math.floor(fraction * 100)}%), ${formatBytes(sent / seconds)}/s`
     )
   }
-}
-
-/** "512 MiB", "1.5 GiB", "900 B". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  const text = value >= 100 || unit === 0 ? Math.round(value).toString() : value.toFixed(1)
-  return `${text.replace(/\.0$/, '')} ${units[unit]}`
 }

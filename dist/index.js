@@ -49637,7 +49637,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7618);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(969);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -49646,7 +49646,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7618:
+/***/ 969:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56371,12 +56371,35 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
+;// CONCATENATED MODULE: ./src/format.ts
+/** Sizes for people: binary units ("1.5 GiB") for files, decimal ("50 GB") for Zenodo's limits. */
+const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const DECIMAL = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+/** "512 MiB", "1.5 GiB", "900 B"; with decimal: "50 GB", "1.25 MB", "900 bytes". */
+function formatBytes(bytes, opts = {}) {
+    const units = opts.decimal ? DECIMAL : BINARY;
+    const step = opts.decimal ? 1000 : 1024;
+    let value = bytes;
+    let unit = 0;
+    while (value >= step && unit < units.length - 1) {
+        value /= step;
+        unit++;
+    }
+    if (unit === 0)
+        return `${bytes} ${units[0]}`;
+    if (opts.decimal)
+        return `${Number(value.toFixed(2))} ${units[unit]}`;
+    const text = value >= 100 ? Math.round(value).toString() : value.toFixed(1);
+    return `${text.replace(/\.0$/, '')} ${units[unit]}`;
+}
+
 ;// CONCATENATED MODULE: ./src/files.ts
 /**
  * Which local files a release uploads: glob the `files` and `archive` inputs, add
  * manifest.rdmc and extra uploads (release assets), and find every problem that must stop
  * the run before anything is written to Zenodo (names, counts, sizes, permissions).
  */
+
 
 
 
@@ -56605,17 +56628,17 @@ function checkSizes(uploads, members, opts, problems) {
     for (const u of uploads) {
         if (u.size > max) {
             tooBig = true;
-            problems.push(problem(fieldOf(u), `"${u.path}" is ${formatBytes(u.size)}; Zenodo accepts files up to ${formatBytes(max)}`, 'split the file or publish it elsewhere and link it from related_identifiers'));
+            problems.push(problem(fieldOf(u), `"${u.path}" is ${formatBytes(u.size, { decimal: true })}; Zenodo accepts files up to ${formatBytes(max, { decimal: true })}`, 'split the file or publish it elsewhere and link it from related_identifiers'));
         }
     }
     const archiveBytes = members.reduce((sum, m) => sum + m.size, 0);
     if (archiveBytes > max) {
         tooBig = true;
-        problems.push(problem('archive', `the archived files add up to ${formatBytes(archiveBytes)}; the archive could exceed Zenodo's limit of ${formatBytes(max)} per file`, 'archive fewer files, or split them between several releases'));
+        problems.push(problem('archive', `the archived files add up to ${formatBytes(archiveBytes, { decimal: true })}; the archive could exceed Zenodo's limit of ${formatBytes(max, { decimal: true })} per file`, 'archive fewer files, or split them between several releases'));
     }
     const total = uploads.reduce((sum, u) => sum + u.size, archiveBytes);
     if (!tooBig && total > max) {
-        problems.push(problem('files', `the files to upload add up to ${formatBytes(total)} (the archive counted as the sum of its files); Zenodo accepts up to ${formatBytes(max)} per record`, 'upload fewer or smaller files'));
+        problems.push(problem('files', `the files to upload add up to ${formatBytes(total, { decimal: true })} (the archive counted as the sum of its files); Zenodo accepts up to ${formatBytes(max, { decimal: true })} per record`, 'upload fewer or smaller files'));
     }
 }
 async function checkReadable(uploads, members, problems) {
@@ -56648,17 +56671,6 @@ function errorMessage(err) {
 }
 function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
-}
-/** "1.5 GB" style, decimal units as Zenodo counts them. */
-function formatBytes(n) {
-    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-    let i = 0;
-    let v = n;
-    while (v >= 1000 && i < units.length - 1) {
-        v /= 1000;
-        i++;
-    }
-    return i === 0 ? `${n} bytes` : `${Number(v.toFixed(2))} ${units[i]}`;
 }
 /** Map with at most `limit` calls in flight, results in input order. */
 async function mapLimit(items, limit, fn) {
@@ -73386,6 +73398,7 @@ class OAuthToken {
  * end of the run. Nothing secret goes into either.
  */
 
+
 /** The outputs for a published deposition or a draft. */
 function depositionOutputs(dep, zenodoUrl, state) {
     const doi = dep.doi || dep.metadata?.prereserve_doi?.doi || '';
@@ -73447,21 +73460,11 @@ function setOutputs(outputs) {
 function md(text) {
     return text.replace(/[\\`*_{}[\]<>|#]/g, c => `\\${c}`).replace(/\r?\n/g, ' ');
 }
-function humanSize(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let n = bytes;
-    let u = 0;
-    while (n >= 1024 && u < units.length - 1) {
-        n /= 1024;
-        u++;
-    }
-    return u === 0 ? `${n} B` : `${n.toFixed(1)} ${units[u]}`;
-}
 /** Markdown table of files with sizes and md5. */
 function filesTable(files) {
     if (!files.length)
         return '_No files._\n';
-    const rows = files.map(f => `| ${md(f.name)} | ${humanSize(f.size)} | \`${f.md5}\` |`);
+    const rows = files.map(f => `| ${md(f.name)} | ${formatBytes(f.size)} | \`${f.md5}\` |`);
     return ['| File | Size | MD5 |', '| --- | ---: | --- |', ...rows].join('\n') + '\n';
 }
 /** The job summary of a real run: DOIs as links, the badge, the record link, the files. */
@@ -73688,7 +73691,7 @@ const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * fresh Buffer whose memory lives outside the JS heap and is only given back when V8 collects
  * the Buffer's small wrapper, which it does rarely while the heap is quiet: without help the
  * process holds tens of MB of spent chunks (BENCHMARKS.md, goal 2). A minor (young generation)
- * collection every few MB sent returns them at once and takes well under a millisecond; the
+ * collection every 32 MiB sent returns them at once and takes well under a millisecond; the
  * chunks still in flight at that moment are promoted to the old generation, so every 16th
  * collection is a full one (a few ms on the action's small heap). A JavaScript action cannot pass node flags, so the gc function is taken
  * by setting --expose-gc at run time and reading it from a fresh context; where that is not
@@ -73710,8 +73713,11 @@ function gcFunction() {
     }
     return gc;
 }
-/** Bytes between two minor collections. */
-const TRIM_EVERY_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes between two minor collections: every 8 MiB kept the peak about 20 MB lower but cost
+ * about 5% of upload throughput; 32 MiB keeps it flat (BENCHMARKS.md, goals 1 and 2).
+ */
+const TRIM_EVERY_BYTES = 32 * 1024 * 1024;
 /** Minor collections between two full ones (chunks still in flight at a minor one are promoted). */
 const MINOR_PER_MAJOR = 16;
 /**
@@ -73745,12 +73751,13 @@ function canTrimMemory() {
 
 
 
+
 /** Files smaller than this are uploaded without progress lines. */
 const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
 const PROGRESS_STEP = 0.1;
 const upload_PROGRESS_INTERVAL_MS = 10_000;
-/** Read size: larger reads cost less CPU per byte than the default 64 KiB (see BENCHMARKS.md). */
-const READ_CHUNK_BYTES = 256 * 1024;
+/** Read size: larger reads cost less CPU per byte than the default 64 KiB (BENCHMARKS.md, goal 1). */
+const READ_CHUNK_BYTES = 1024 * 1024;
 /** Bytes buffered between the file and the socket, so reading ahead overlaps sending. */
 const PIPE_BUFFER_BYTES = 1024 * 1024;
 /** Uploads of a file whose checksum Zenodo reports differently (the second mismatch fails). */
@@ -73772,7 +73779,7 @@ async function uploadFile(http, bucketUrl, file, opts = {}) {
             throw new ActionError(`${file.name} changed while it was being uploaded: its md5 was ${expected} before and ${md5} while sending. Make sure nothing writes to ${file.path} during the action.`);
         }
         if (checksum === md5) {
-            info(`Uploaded ${file.name} (${upload_formatBytes(size)}, md5 ${md5}).`);
+            info(`Uploaded ${file.name} (${formatBytes(size)}, md5 ${md5}).`);
             return { name: file.name, size, md5, checksum };
         }
         const what = checksum === undefined
@@ -73862,20 +73869,8 @@ class upload_Progress {
         this.lastAt = now;
         this.lastFraction = fraction;
         const seconds = Math.max((now - this.startedAt) / 1000, 0.001);
-        info(`Uploading ${this.name}: ${upload_formatBytes(sent)} of ${upload_formatBytes(this.total)} (${Math.floor(fraction * 100)}%), ${upload_formatBytes(sent / seconds)}/s`);
+        info(`Uploading ${this.name}: ${formatBytes(sent)} of ${formatBytes(this.total)} (${Math.floor(fraction * 100)}%), ${formatBytes(sent / seconds)}/s`);
     }
-}
-/** "512 MiB", "1.5 GiB", "900 B". */
-function upload_formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    const text = value >= 100 || unit === 0 ? Math.round(value).toString() : value.toFixed(1);
-    return `${text.replace(/\.0$/, '')} ${units[unit]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/zenodo.ts

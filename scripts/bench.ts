@@ -29,6 +29,7 @@ import { renderReport } from './bench/report.js'
 import { requestsBenchmark } from './bench/requests.js'
 import { rssBenchmark } from './bench/rss.js'
 import { makeScratch, removeScratch } from './bench/scratch.js'
+import { removeServerStorage } from './bench/zenodo.js'
 import { ms, type Failure } from './bench/stats.js'
 import { uploadBenchmark } from './bench/upload.js'
 
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
   const scratch = await makeScratch()
   log(`Scratch directory: ${scratch}`)
   const cleanUp = async (): Promise<void> => {
+    await removeServerStorage()
     if (opts.keep) log(`Kept ${scratch}`)
     else await removeScratch(scratch)
   }

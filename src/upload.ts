@@ -25,8 +25,8 @@ export interface UploadResult {
 const PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 const PROGRESS_STEP = 0.1
 const PROGRESS_INTERVAL_MS = 10_000
-/** Read size: larger reads cost less CPU per byte than the default 64 KiB (see BENCHMARKS.md). */
-const READ_CHUNK_BYTES = 256 * 1024
+/** Read size: larger reads cost less CPU per byte than the default 64 KiB (BENCHMARKS.md, goal 1). */
+const READ_CHUNK_BYTES = 1024 * 1024
 /** Bytes buffered between the file and the socket, so reading ahead overlaps sending. */
 const PIPE_BUFFER_BYTES = 1024 * 1024
 /** Uploads of a file whose checksum Zenodo reports differently (the second mismatch fails). */

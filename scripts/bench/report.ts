@@ -45,7 +45,7 @@ export function renderReport(r: ReportInput): string {
     `| zip | ${m.zip} |`,
     `| dist/index.js | built ${r.dist.built}${r.dist.staleAgainst ? `; **older than ${r.dist.staleAgainst}**: run with --build to measure the current source` : ''} |`,
     '',
-    "The Zenodo side is the project's test server (test-server/zenodo-server.ts) on 127.0.0.1 in the benchmark's own process: it streams every upload to disk through md5 as Zenodo does, so every tool pays the same server cost. Large files are real random bytes written to a scratch directory under /tmp (never sparse), removed at the end.",
+    "The Zenodo side is the project's test server (test-server/zenodo-server.ts) on 127.0.0.1 in the benchmark's own process: it streams every upload through md5 to a file, as Zenodo does, so every tool pays the same server cost; those files are under /dev/shm (memory) when it exists, so that the disk's write-back of one round does not land in the next one's timings. Large files are real random bytes written to a scratch directory under /tmp (never sparse), removed at the end.",
     '',
     '## Summary',
     '',

@@ -3,7 +3,7 @@
  * needs), make a fresh draft for curl, run the built action once while sampling its memory, and
  * drop the uploaded bytes after each run (they are GBs).
  */
-import { readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { releaseEvent, startE2E, type ActionRun, type E2E } from '../../__tests__/helpers/action.js'
 import { maxRssHook, sampleRss, type RssPeak } from './proc.js'
@@ -30,9 +30,35 @@ export interface Bench {
 
 /** Starts a test server (rate limit off: the benchmark makes hundreds of requests a minute). */
 export async function startBench(dir: string, o: { latencyMs?: number } = {}): Promise<Bench> {
-  const storageDir = path.join(dir, 'storage')
+  const storageDir = await serverStorage(dir)
   const e2e = await startE2E({ rateLimitPerMinute: 0, storageDir, latencyMs: o.latencyMs ?? 0 })
   return { e2e, storageDir, dir, hook: await maxRssHook(dir), runs: 0 }
+}
+
+/**
+ * Where the server keeps uploads: under /dev/shm (memory) when it exists, so the kernel's
+ * write-back of one round's 512 MiB does not land in the next round's timings (it made curl's
+ * own times vary 2x); else beside the scratch files.
+ */
+async function serverStorage(dir: string): Promise<string> {
+  try {
+    if ((await stat(SHM)).isDirectory()) {
+      const shm = await mkdtemp(path.join(SHM, 'zra-bench-'))
+      shmDirs.push(shm)
+      return shm
+    }
+  } catch {
+    // No /dev/shm: use the scratch directory.
+  }
+  return path.join(dir, 'storage')
+}
+
+const SHM = '/dev/shm'
+const shmDirs: string[] = []
+
+/** Removes the server storage made under /dev/shm (call at the end of the benchmark). */
+export async function removeServerStorage(): Promise<void> {
+  await Promise.all(shmDirs.splice(0).map(d => rm(d, { recursive: true, force: true })))
 }
 
 /** Removes every uploaded blob; the server never reads them again in a benchmark. */

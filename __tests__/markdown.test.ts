@@ -139,6 +139,12 @@ describe('renderMarkdown', () => {
     )
   })
 
+  test('a single newline is a line break, as on the GitHub release page', () => {
+    expect(renderMarkdown('Fixed the parser.\nThanks to @ada.')).toBe(
+      '<p>Fixed the parser.<br />\nThanks to @ada.</p>'
+    )
+  })
+
   test('empty release notes give an empty description', () => {
     expect(renderMarkdown('')).toBe('')
     expect(renderMarkdown('  \n\n ')).toBe('')

@@ -71594,7 +71594,11 @@ const DROPPED_WITH_CONTENT = [
     'title',
     'xmp'
 ];
-const markdown = new MarkdownItCallable({ html: true, linkify: true });
+/**
+ * breaks: GitHub shows a single newline in release notes as a line break (as in comments, not
+ * as in README files), so the description on Zenodo reads the way the release page does.
+ */
+const markdown = new MarkdownItCallable({ html: true, linkify: true, breaks: true });
 const SANITIZE_OPTIONS = {
     allowedTags: [...ALLOWED_TAGS],
     allowedAttributes: { a: ['href', 'title'], abbr: ['title'], acronym: ['title'] },

@@ -53,7 +53,11 @@ const DROPPED_WITH_CONTENT = [
   'xmp'
 ]
 
-const markdown = new MarkdownIt({ html: true, linkify: true })
+/**
+ * breaks: GitHub shows a single newline in release notes as a line break (as in comments, not
+ * as in README files), so the description on Zenodo reads the way the release page does.
+ */
+const markdown = new MarkdownIt({ html: true, linkify: true, breaks: true })
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...ALLOWED_TAGS],

@@ -64375,20 +64375,12 @@ function dateTypeName(id) {
  * each one takes. Zenodo silently drops any other key.
  */
 
-const STRING_FIELDS = [
-    'upload_type',
-    ...SUBTYPE_FIELDS,
-    'title',
-    'description',
-    'publication_date',
+/** Free-text fields of publications, conferences, books and theses: any string. */
+const FREE_TEXT_FIELDS = [
     'version',
-    'access_right',
-    'embargo_date',
     'access_conditions',
     'notes',
     'method',
-    'language',
-    'doi',
     'journal_title',
     'journal_volume',
     'journal_issue',
@@ -64406,6 +64398,18 @@ const STRING_FIELDS = [
     'partof_title',
     'partof_pages',
     'thesis_university'
+];
+const STRING_FIELDS = [
+    'upload_type',
+    ...SUBTYPE_FIELDS,
+    'title',
+    'description',
+    'publication_date',
+    'access_right',
+    'embargo_date',
+    'language',
+    'doi',
+    ...FREE_TEXT_FIELDS
 ];
 /** Every top-level legacy field and its shape. */
 const LEGACY_FIELDS = {
@@ -72666,6 +72670,7 @@ var dist_ajv = __nccwpck_require__(2463);
 
 
 
+
 /** The access rights of the legacy API. */
 const ACCESS_RIGHTS = ['open', 'embargoed', 'restricted', 'closed'];
 /** Whether YYYY-MM-DD (or YYYY-MM, YYYY when `partial`) names a real calendar date. */
@@ -72705,29 +72710,6 @@ const person = {
         gnd: { type: 'string' }
     }
 };
-const schema_STRING_FIELDS = [
-    'version',
-    'access_conditions',
-    'notes',
-    'method',
-    'journal_title',
-    'journal_volume',
-    'journal_issue',
-    'journal_pages',
-    'conference_title',
-    'conference_acronym',
-    'conference_dates',
-    'conference_place',
-    'conference_url',
-    'conference_session',
-    'conference_session_part',
-    'imprint_publisher',
-    'imprint_isbn',
-    'imprint_place',
-    'partof_title',
-    'partof_pages',
-    'thesis_university'
-];
 function subtypeRules() {
     return Object.entries(UPLOAD_SUBTYPES).map(([type, subtypes]) => ({
         if: { properties: { upload_type: { const: type } }, required: ['upload_type'] },
@@ -72747,7 +72729,7 @@ function metadataSchema() {
         type: 'object',
         required: ['upload_type', 'title', 'creators', 'publication_date', 'description'],
         properties: {
-            ...Object.fromEntries(schema_STRING_FIELDS.map(f => [f, { type: 'string' }])),
+            ...Object.fromEntries(FREE_TEXT_FIELDS.map(f => [f, { type: 'string' }])),
             upload_type: { type: 'string', enum: UPLOAD_TYPES },
             title: { type: 'string', minTrimmedLength: 3 },
             description: nonBlank,

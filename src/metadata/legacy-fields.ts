@@ -7,20 +7,12 @@ import { SUBTYPE_FIELDS } from './vocabulary.js'
 /** The JSON shape a legacy field takes. */
 export type FieldShape = 'string' | 'license' | 'people' | 'objects' | 'strings' | 'object' | 'any'
 
-const STRING_FIELDS = [
-  'upload_type',
-  ...SUBTYPE_FIELDS,
-  'title',
-  'description',
-  'publication_date',
+/** Free-text fields of publications, conferences, books and theses: any string. */
+export const FREE_TEXT_FIELDS: readonly string[] = [
   'version',
-  'access_right',
-  'embargo_date',
   'access_conditions',
   'notes',
   'method',
-  'language',
-  'doi',
   'journal_title',
   'journal_volume',
   'journal_issue',
@@ -38,6 +30,19 @@ const STRING_FIELDS = [
   'partof_title',
   'partof_pages',
   'thesis_university'
+]
+
+const STRING_FIELDS = [
+  'upload_type',
+  ...SUBTYPE_FIELDS,
+  'title',
+  'description',
+  'publication_date',
+  'access_right',
+  'embargo_date',
+  'language',
+  'doi',
+  ...FREE_TEXT_FIELDS
 ]
 
 /** Every top-level legacy field and its shape. */

@@ -5,6 +5,7 @@
  * zenodoLicense, minTrimmedLength; formats: date (YYYY-MM-DD, a real day) and edtf-date.
  */
 import { Ajv, type ValidateFunction } from 'ajv'
+import { FREE_TEXT_FIELDS } from './legacy-fields.js'
 import { isAcceptedLicense } from './license.js'
 import { checkOrcid } from './orcid.js'
 import {
@@ -57,30 +58,6 @@ const person = {
   }
 }
 
-const STRING_FIELDS = [
-  'version',
-  'access_conditions',
-  'notes',
-  'method',
-  'journal_title',
-  'journal_volume',
-  'journal_issue',
-  'journal_pages',
-  'conference_title',
-  'conference_acronym',
-  'conference_dates',
-  'conference_place',
-  'conference_url',
-  'conference_session',
-  'conference_session_part',
-  'imprint_publisher',
-  'imprint_isbn',
-  'imprint_place',
-  'partof_title',
-  'partof_pages',
-  'thesis_university'
-]
-
 function subtypeRules(): object[] {
   return Object.entries(UPLOAD_SUBTYPES).map(([type, subtypes]) => ({
     if: { properties: { upload_type: { const: type } }, required: ['upload_type'] },
@@ -101,7 +78,7 @@ export function metadataSchema(): object {
     type: 'object',
     required: ['upload_type', 'title', 'creators', 'publication_date', 'description'],
     properties: {
-      ...Object.fromEntries(STRING_FIELDS.map(f => [f, { type: 'string' }])),
+      ...Object.fromEntries(FREE_TEXT_FIELDS.map(f => [f, { type: 'string' }])),
       upload_type: { type: 'string', enum: UPLOAD_TYPES },
       title: { type: 'string', minTrimmedLength: 3 },
       description: nonBlank,

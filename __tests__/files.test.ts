@@ -62,6 +62,26 @@ describe('planFiles: globbing', () => {
     }
   })
 
+  it("never archives git's own files with **, including a submodule's .git file", async () => {
+    await touch(
+      ws,
+      '.git/config',
+      '.git/objects/ab/cd',
+      'src/a.txt',
+      'vendor/lib/.git',
+      '.gitignore'
+    )
+    const result = await plan({ archive: ['**'] })
+    expect(result.problems).toEqual([])
+    expect(result.archiveMembers.map(m => m.archivePath)).toEqual(['.gitignore', 'src/a.txt'])
+  })
+
+  it('reaches into .git only when a pattern names it', async () => {
+    await touch(ws, '.git/config', 'src/a.txt')
+    const result = await plan({ files: ['.git/config'] })
+    expect(result.uploads.map(u => u.name)).toEqual(['config'])
+  })
+
   it('accepts several patterns in one multi-line string and skips comments', async () => {
     await touch(ws, 'a.txt', 'b.txt', 'c.txt')
     const result = await plan({ files: ['a.txt\n# a comment\nb.txt\n'] })

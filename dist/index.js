@@ -56484,6 +56484,16 @@ function rootPattern(line, workspace) {
     const rooted = external_node_path_default().join(globEscape(workspace), body);
     return bang + (body.endsWith('/') && !rooted.endsWith('/') ? `${rooted}/` : rooted);
 }
+/**
+ * Git's own files are never release files: `**` would otherwise archive the whole .git
+ * directory (the history, hooks and credentials of the checkout). Only patterns that name
+ * .git themselves reach into it.
+ */
+function gitExclusions(patterns) {
+    if (patterns.some(p => /(^|[/\\])\.git([/\\]|$)/.test(p.replace(/^!+/, '').trim())))
+        return [];
+    return ['!**/.git/**', '!**/.git'];
+}
 /** Escape glob characters in a literal path the way @actions/glob does. */
 function globEscape(s) {
     return s
@@ -56499,7 +56509,8 @@ async function globInput(input, patterns, workspace, problems) {
     let paths;
     let searchRoots;
     try {
-        const globber = await create(patterns.map(p => rootPattern(p, workspace)).join('\n'), {
+        const rooted = [...patterns, ...gitExclusions(patterns)].map(p => rootPattern(p, workspace));
+        const globber = await create(rooted.join('\n'), {
             matchDirectories: false,
             implicitDescendants: true,
             followSymbolicLinks: true

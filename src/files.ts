@@ -159,6 +159,16 @@ function rootPattern(line: string, workspace: string): string {
   return bang + (body.endsWith('/') && !rooted.endsWith('/') ? `${rooted}/` : rooted)
 }
 
+/**
+ * Git's own files are never release files: `**` would otherwise archive the whole .git
+ * directory (the history, hooks and credentials of the checkout). Only patterns that name
+ * .git themselves reach into it.
+ */
+function gitExclusions(patterns: string[]): string[] {
+  if (patterns.some(p => /(^|[/\\])\.git([/\\]|$)/.test(p.replace(/^!+/, '').trim()))) return []
+  return ['!**/.git/**', '!**/.git']
+}
+
 /** Escape glob characters in a literal path the way @actions/glob does. */
 function globEscape(s: string): string {
   return s
@@ -179,7 +189,8 @@ async function globInput(
   let paths: string[]
   let searchRoots: string[]
   try {
-    const globber = await glob.create(patterns.map(p => rootPattern(p, workspace)).join('\n'), {
+    const rooted = [...patterns, ...gitExclusions(patterns)].map(p => rootPattern(p, workspace))
+    const globber = await glob.create(rooted.join('\n'), {
       matchDirectories: false,
       implicitDescendants: true,
       followSymbolicLinks: true

@@ -56829,6 +56829,21 @@ const MAX_32 = 0xffffffff;
 const MAX_16 = 0xffff;
 /** Streamed entries at least this big get ZIP64 sizes (deflate can grow data a little). */
 const ZIP64_STREAM_THRESHOLD = MAX_32 - 64 * 1024 * 1024;
+/**
+ * Runs `copy` on a large file opened for streaming, closes the file whatever happens, and
+ * names the file in any error.
+ */
+async function copyOpenFile(e, copy) {
+    try {
+        await copy();
+    }
+    catch (err) {
+        throw new Error(`archiving "${e.path}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(e.fd);
+    }
+}
 /** Writes a zip archive to `out` (which it ends in finish()). */
 class ZipWriter {
     level;
@@ -56990,7 +57005,7 @@ class ZipWriter {
                 await this.write(chunk);
             }
         };
-        try {
+        await copyOpenFile(e, async () => {
             const input = (0,external_node_fs_namespaceObject.createReadStream)('', {
                 fd: e.fd,
                 highWaterMark: SMALL_FILE_BYTES,
@@ -57000,13 +57015,7 @@ class ZipWriter {
                 await (0,external_node_stream_promises_namespaceObject.pipeline)(input, hasher, crc, writeOut);
             else
                 await (0,external_node_stream_promises_namespaceObject.pipeline)(input, hasher, crc, external_node_zlib_default().createDeflateRaw({ level: this.level, chunkSize: ZLIB_CHUNK_BYTES }), writeOut);
-        }
-        catch (err) {
-            throw new Error(`archiving "${e.path}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(e.fd);
-        }
+        });
         const digest = hasher.digest();
         record.crc = crc.crc;
         record.size = digest.size;
@@ -57451,7 +57460,7 @@ class TarWriter {
     async writeStreamed(e) {
         const size = e.stats.size;
         const hasher = new HashingStream({ sha256: true });
-        try {
+        await copyOpenFile(e, async () => {
             await this.writeEntry(e.name.toString(), size, e.stats.mtime, e.stats.mode);
             const input = (0,external_node_fs_namespaceObject.createReadStream)('', {
                 fd: e.fd,
@@ -57464,13 +57473,7 @@ class TarWriter {
                 for await (const chunk of source)
                     await this.out.write(chunk);
             });
-        }
-        catch (err) {
-            throw new Error(`archiving "${e.path}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(e.fd);
-        }
+        });
         const digest = hasher.digest();
         if (digest.size !== size) {
             throw new Error(`"${e.path}" changed size while it was being archived`);
@@ -72062,6 +72065,10 @@ function rawScalar(source, node) {
     const raw = source.slice(node.range[0], node.range[1]).trim();
     return /^[-+.\w]+$/.test(raw) ? raw : undefined;
 }
+/** A file that cannot be mapped at all: one error, no metadata. */
+function refused(file, field, message, fix) {
+    return { hints: {}, problems: [{ severity: 'error', file, field, message, fix }] };
+}
 /**
  * Map a CITATION.cff file onto Zenodo legacy metadata. Returns the metadata (without it when the
  * file is not YAML or not a CFF mapping), hints (version, date-released), every problem, and where
@@ -72089,53 +72096,18 @@ function parseCitationCff(content, file) {
         value = doc.toJS();
     }
     catch (error) {
-        return {
-            hints: {},
-            problems: [
-                {
-                    severity: 'error',
-                    file,
-                    field: 'YAML syntax',
-                    message: `the file cannot be read as YAML: ${error.message}`,
-                    fix: `simplify the file (no aliases that expand to huge values); check it with a CFF validator such as ${VALIDATOR}`
-                }
-            ]
-        };
+        return refused(file, 'YAML syntax', `the file cannot be read as YAML: ${error.message}`, `simplify the file (no aliases that expand to huge values); check it with a CFF validator such as ${VALIDATOR}`);
     }
     if (!cff_isObject(value) || value instanceof Date) {
         const empty = value === null || value === undefined;
-        return {
-            hints: {},
-            problems: [
-                {
-                    severity: 'error',
-                    file,
-                    field: '(file)',
-                    message: empty
-                        ? 'the file is empty'
-                        : `is ${describeYaml(value)}, not the "key: value" mapping of a citation file (it is not in the Citation File Format)`,
-                    fix: CFF_FIX
-                }
-            ]
-        };
+        return refused(file, '(file)', empty
+            ? 'the file is empty'
+            : `is ${describeYaml(value)}, not the "key: value" mapping of a citation file (it is not in the Citation File Format)`, CFF_FIX);
     }
     if (!Object.keys(value).some(key => key in CFF_KEYS)) {
         const keys = Object.keys(value);
-        return {
-            hints: {},
-            problems: [
-                {
-                    severity: 'error',
-                    file,
-                    field: '(file)',
-                    message: `is not a Citation File Format file: it has none of the CFF keys (found ${keys
-                        .slice(0, 3)
-                        .map(k => `"${k}"`)
-                        .join(', ')}${keys.length > 3 ? ', ...' : ''})`,
-                    fix: CFF_FIX
-                }
-            ]
-        };
+        const found = keys.slice(0, 3).map(k => `"${k}"`);
+        return refused(file, '(file)', `is not a Citation File Format file: it has none of the CFF keys (found ${found.join(', ')}${keys.length > 3 ? ', ...' : ''})`, CFF_FIX);
     }
     const positions = {};
     const duplicates = [];

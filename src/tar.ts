@@ -5,7 +5,7 @@
  * Names longer than 100 bytes or not plain ASCII, and sizes of 8 GiB or more, go into pax
  * extended headers.
  */
-import { closeSync, createReadStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { setImmediate as setImmediatePromise } from 'node:timers/promises'
 import { createHash } from 'node:crypto'
 import type { Writable } from 'node:stream'
@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises'
 import { HashingStream, type Digest } from './hash.js'
 import {
   BufferedOutput,
+  copyOpenFile,
   SMALL_FILE_BYTES,
   readSource,
   type OpenEntry,
@@ -82,7 +83,7 @@ export class TarWriter {
   private async writeStreamed(e: OpenEntry): Promise<Digest> {
     const size = e.stats.size
     const hasher = new HashingStream({ sha256: true })
-    try {
+    await copyOpenFile(e, async () => {
       await this.writeEntry(e.name.toString(), size, e.stats.mtime, e.stats.mode)
       const input = createReadStream('', {
         fd: e.fd,
@@ -94,14 +95,7 @@ export class TarWriter {
       await pipeline(input, hasher, async (source: AsyncIterable<Buffer>) => {
         for await (const chunk of source) await this.out.write(chunk)
       })
-    } catch (err) {
-      throw new Error(
-        `archiving "${e.path}" failed: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err }
-      )
-    } finally {
-      closeSync(e.fd)
-    }
+    })
     const digest = hasher.digest()
     if (digest.size !== size) {
       throw new Error(`"${e.path}" changed size while it was being archived`)

@@ -108,6 +108,23 @@ export interface OpenEntry {
   store: boolean
 }
 
+/**
+ * Runs `copy` on a large file opened for streaming, closes the file whatever happens, and
+ * names the file in any error.
+ */
+export async function copyOpenFile(e: OpenEntry, copy: () => Promise<void>): Promise<void> {
+  try {
+    await copy()
+  } catch (err) {
+    throw new Error(
+      `archiving "${e.path}" failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err }
+    )
+  } finally {
+    closeSync(e.fd)
+  }
+}
+
 /** Writes a zip archive to `out` (which it ends in finish()). */
 export class ZipWriter {
   private offset = 0
@@ -270,7 +287,7 @@ export class ZipWriter {
         await this.write(chunk)
       }
     }
-    try {
+    await copyOpenFile(e, async () => {
       const input = createReadStream('', {
         fd: e.fd,
         highWaterMark: SMALL_FILE_BYTES,
@@ -285,14 +302,7 @@ export class ZipWriter {
           zlib.createDeflateRaw({ level: this.level, chunkSize: ZLIB_CHUNK_BYTES }),
           writeOut
         )
-    } catch (err) {
-      throw new Error(
-        `archiving "${e.path}" failed: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err }
-      )
-    } finally {
-      closeSync(e.fd)
-    }
+    })
     const digest = hasher.digest()
     record.crc = crc.crc
     record.size = digest.size

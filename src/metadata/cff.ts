@@ -288,6 +288,11 @@ function rawScalar(source: string, node: unknown): string | undefined {
   return /^[-+.\w]+$/.test(raw) ? raw : undefined
 }
 
+/** A file that cannot be mapped at all: one error, no metadata. */
+function refused(file: string, field: string, message: string, fix: string): Parsed {
+  return { hints: {}, problems: [{ severity: 'error', file, field, message, fix }] }
+}
+
 /**
  * Map a CITATION.cff file onto Zenodo legacy metadata. Returns the metadata (without it when the
  * file is not YAML or not a CFF mapping), hints (version, date-released), every problem, and where
@@ -314,54 +319,34 @@ export function parseCitationCff(content: string, file: string): Parsed {
   try {
     value = doc.toJS()
   } catch (error) {
-    return {
-      hints: {},
-      problems: [
-        {
-          severity: 'error',
-          file,
-          field: 'YAML syntax',
-          message: `the file cannot be read as YAML: ${(error as Error).message}`,
-          fix: `simplify the file (no aliases that expand to huge values); check it with a CFF validator such as ${VALIDATOR}`
-        }
-      ]
-    }
+    return refused(
+      file,
+      'YAML syntax',
+      `the file cannot be read as YAML: ${(error as Error).message}`,
+      `simplify the file (no aliases that expand to huge values); check it with a CFF validator such as ${VALIDATOR}`
+    )
   }
   if (!isObject(value) || value instanceof Date) {
     const empty = value === null || value === undefined
-    return {
-      hints: {},
-      problems: [
-        {
-          severity: 'error',
-          file,
-          field: '(file)',
-          message: empty
-            ? 'the file is empty'
-            : `is ${describeYaml(value)}, not the "key: value" mapping of a citation file (it is not in the Citation File Format)`,
-          fix: CFF_FIX
-        }
-      ]
-    }
+    return refused(
+      file,
+      '(file)',
+      empty
+        ? 'the file is empty'
+        : `is ${describeYaml(value)}, not the "key: value" mapping of a citation file (it is not in the Citation File Format)`,
+      CFF_FIX
+    )
   }
 
   if (!Object.keys(value).some(key => key in CFF_KEYS)) {
     const keys = Object.keys(value)
-    return {
-      hints: {},
-      problems: [
-        {
-          severity: 'error',
-          file,
-          field: '(file)',
-          message: `is not a Citation File Format file: it has none of the CFF keys (found ${keys
-            .slice(0, 3)
-            .map(k => `"${k}"`)
-            .join(', ')}${keys.length > 3 ? ', ...' : ''})`,
-          fix: CFF_FIX
-        }
-      ]
-    }
+    const found = keys.slice(0, 3).map(k => `"${k}"`)
+    return refused(
+      file,
+      '(file)',
+      `is not a Citation File Format file: it has none of the CFF keys (found ${found.join(', ')}${keys.length > 3 ? ', ...' : ''})`,
+      CFF_FIX
+    )
   }
   const positions: Record<string, Position> = {}
   const duplicates: { path: string; position: Position }[] = []

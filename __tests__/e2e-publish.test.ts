@@ -3,20 +3,20 @@
  * the project's Zenodo test server, and the final state on the server is asserted.
  */
 import { createHash } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  COMMIT,
   dispatchEvent,
-  leakSurfaces,
   makeWorkspace,
+  md5,
   releaseEvent,
+  secretLeaks,
   startE2E,
+  unzipRecordFile,
   type E2E
 } from './helpers/action.js'
-
-const md5 = (s: string | Buffer): string => createHash('md5').update(s).digest('hex')
+import { ACTION_VERSION } from '../src/version.js'
 
 let e2e: E2E
 beforeEach(async () => {
@@ -93,26 +93,17 @@ test('a first release uploads the files and an archive with its manifest, publis
   expect(JSON.stringify(m.creators)).not.toContain('dependabot')
 
   // the archive holds the requested files and a manifest with their checksums
-  const dir = await mkdtemp(join(tmpdir(), 'zra-unzip-'))
-  const zip = join(dir, 'a.zip')
-  const { writeFile } = await import('node:fs/promises')
-  const res = await fetch(
-    `${e2e.server.apiUrl}/records/${record.id}/files/octo-repo-v1.0.0.zip/content`,
-    {
-      headers: { authorization: `Bearer ${e2e.server.token}` }
-    }
-  )
-  await writeFile(zip, Buffer.from(await res.arrayBuffer()))
-  execFileSync('unzip', ['-q', zip, '-d', join(dir, 'x')])
-  const manifest = JSON.parse(await readFile(join(dir, 'x', 'manifest.json'), 'utf8'))
+  const unzipped = await unzipRecordFile(e2e.server, record.id, 'octo-repo-v1.0.0.zip')
+  const manifest = JSON.parse(await readFile(join(unzipped, 'manifest.json'), 'utf8'))
   expect(manifest.repository).toBe('octo-org/octo-repo')
   expect(manifest.tag).toBe('v1.0.0')
+  expect(manifest.commit).toBe(COMMIT)
   const core = manifest.files.find((f: { path: string }) => f.path === 'src/tool/core.py')
   expect(core.md5).toBe(md5(releaseFiles['src/tool/core.py']))
   expect(core.sha256).toBe(
     createHash('sha256').update(releaseFiles['src/tool/core.py']).digest('hex')
   )
-  expect(await readFile(join(dir, 'x', 'src/tool/core.py'), 'utf8')).toBe(
+  expect(await readFile(join(unzipped, 'src/tool/core.py'), 'utf8')).toBe(
     releaseFiles['src/tool/core.py']
   )
 
@@ -227,10 +218,87 @@ test('the token is sent only as a bearer header and appears in no URL, log line,
   const token = e2e.server.token
   const api = e2e.server.requests.filter(r => r.url.startsWith('/api/'))
   expect(api.length).toBeGreaterThan(2)
-  for (const r of api) expect(r.headers.authorization).toBe(`Bearer ${token}`)
-  const surfaces = leakSurfaces(run, e2e.server.requests).map(s =>
-    s.replace(new RegExp(`::add-mask::${token}`, 'g'), '')
-  )
-  for (const s of surfaces) expect(s).not.toContain(token)
+  for (const r of api) {
+    expect(r.headers.authorization).toBe(`Bearer ${token}`)
+    // name/version and the repository of the action, as Zenodo asks of API clients
+    expect(r.headers['user-agent']).toBe(
+      `zenodo-release-action/${ACTION_VERSION} (+https://github.com/zenodo-release-action/zenodo-release-action)`
+    )
+  }
+  expect(secretLeaks(run, e2e.server.requests, [token])).toEqual([])
   expect(run.stdout).toContain(`::add-mask::${token}`)
+})
+
+test("archive: '**' packs the working tree without git's own files", async () => {
+  const workspace = await makeWorkspace({
+    '.git/config': '[remote "origin"]\n\turl = https://user:secret@example.org/repo\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.gitignore': 'build/\n',
+    'src/main.c': 'int main(void) { return 0; }\n'
+  })
+  const run = await e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace,
+    inputs: { archive: '**' }
+  })
+  expect(run.code).toBe(0)
+  const record = e2e.server.records()[0]
+  const unzipped = await unzipRecordFile(e2e.server, record.id, 'octo-repo-v1.0.0.zip')
+  const manifest = JSON.parse(await readFile(join(unzipped, 'manifest.json'), 'utf8')) as {
+    files: { path: string }[]
+  }
+  expect(manifest.files.map(f => f.path)).toEqual(['.gitignore', 'src/main.c'])
+})
+
+/** The most bucket uploads the server had in progress at one moment. */
+function uploadsInFlight(
+  requests: { method: string; url: string; startedAt: number; durationMs: number }[]
+): number {
+  const puts = requests.filter(r => r.method === 'PUT' && r.url.startsWith('/api/files/'))
+  const edges = puts.flatMap(r => [
+    { t: r.startedAt, d: 1 },
+    { t: r.startedAt + r.durationMs, d: -1 }
+  ])
+  edges.sort((a, b) => a.t - b.t || a.d - b.d)
+  let now = 0
+  let most = 0
+  for (const e of edges) most = Math.max(most, (now += e.d))
+  return most
+}
+
+test.each([
+  ['1', 1],
+  ['3', 3]
+])('concurrency %s uploads at most that many files at once', async (concurrency, expected) => {
+  const files: Record<string, string> = {}
+  for (let i = 0; i < 6; i++) files[`dist/f${i}.bin`] = `file ${i}`
+  e2e.server.faults.add({
+    method: 'PUT',
+    path: /^\/api\/files\//,
+    times: 6,
+    kind: { type: 'delay', ms: 150 }
+  })
+  const run = await e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace: await makeWorkspace(files),
+    inputs: { files: 'dist/*', concurrency }
+  })
+  expect(run.code).toBe(0)
+  expect(e2e.server.records()[0].files).toHaveLength(6)
+  expect(uploadsInFlight(e2e.server.requests)).toBe(expected)
+})
+
+test('a long upload logs a few progress lines, not one per chunk', async () => {
+  const big = Buffer.alloc(24 * 1024 * 1024, 7)
+  const run = await e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace: await makeWorkspace({ 'dist/big.bin': big, 'dist/small.txt': 'small' }),
+    inputs: { files: 'dist/*' }
+  })
+  expect(run.code).toBe(0)
+  const progress = run.stdout.split('\n').filter(l => l.startsWith('Uploading '))
+  expect(progress.length).toBeGreaterThanOrEqual(1)
+  expect(progress.length).toBeLessThanOrEqual(10)
+  for (const line of progress) expect(line).toMatch(/^Uploading big\.bin: .* of 24 MiB \(\d+%\)/)
+  expect(run.stdout).toContain(`Uploaded big.bin (24 MiB, md5 ${md5(big)})`)
 })

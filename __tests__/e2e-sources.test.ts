@@ -3,18 +3,17 @@
  * through the built bundle: CITATION.cff, markdown release notes, workflow_dispatch, tag push,
  * release assets, OAuth refresh tokens and the dry run.
  */
-import { createHash } from 'node:crypto'
 import {
   dispatchEvent,
-  leakSurfaces,
   makeWorkspace,
+  md5,
   releaseEvent,
+  secretLeaks,
   startE2E,
   tagPushEvent,
+  writes,
   type E2E
 } from './helpers/action.js'
-
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex')
 
 let e2e: E2E
 beforeEach(async () => {
@@ -185,10 +184,7 @@ test('OAuth: the refresh token is exchanged first, and again when Zenodo refuses
   expect(oauth.issued.length).toBe(2)
   expect(e2e.server.records()).toHaveLength(1)
   const secrets = [oauth.clientSecret, oauth.refreshToken, ...oauth.issued]
-  for (const s of leakSurfaces(run, e2e.server.requests)) {
-    const unmasked = s.replace(/::add-mask::.*$/gm, '')
-    for (const secret of secrets) expect(unmasked).not.toContain(secret)
-  }
+  expect(secretLeaks(run, e2e.server.requests, secrets)).toEqual([])
 })
 
 test('a dry run validates, resolves the concept, hashes the files and writes nothing', async () => {
@@ -209,7 +205,7 @@ test('a dry run validates, resolves the concept, hashes the files and writes not
   expect(run.stdout).toContain('"version": "v2.0.0"')
   expect(run.summary).toContain('Dry run')
   expect(run.summary).toContain('src/main.c')
-  expect(e2e.server.requests.filter(r => r.method !== 'GET')).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('a dry run fails on bad input exactly as a real run does', async () => {
@@ -224,5 +220,5 @@ test('a dry run fails on bad input exactly as a real run does', async () => {
   })
   expect(run.code).toBe(1)
   expect(run.stdout).toMatch(/::error .*license/)
-  expect(e2e.server.requests.filter(r => r.method !== 'GET')).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })

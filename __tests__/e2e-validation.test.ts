@@ -2,10 +2,14 @@
  * Bad input fails end to end before anything is written to Zenodo: every problem at once, each
  * as an error annotation naming the file, the field and the fix; no write request on the server.
  */
+import { truncate } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   makeWorkspace,
   releaseEvent,
+  secretLeaks,
   startE2E,
+  writes,
   type ActionRun,
   type E2E
 } from './helpers/action.js'
@@ -17,12 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await e2e.close()
 })
-
-function writes(): string[] {
-  return e2e.server.requests
-    .filter(r => r.url.startsWith('/api/') && r.method !== 'GET')
-    .map(r => `${r.method} ${r.url}`)
-}
 
 async function runWith(
   files: Record<string, string>,
@@ -43,7 +41,7 @@ test('a .zenodo.json with a syntax error reports its line and column and writes 
   })
   expect(run.code).toBe(1)
   expect(run.stdout).toMatch(/::error .*file=\.zenodo\.json,line=6/)
-  expect(writes()).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('every metadata problem is reported at once, naming file, field and fix, and nothing is written', async () => {
@@ -63,7 +61,7 @@ test('every metadata problem is reported at once, naming file, field and fix, an
   expect(errors.join('\n')).toMatch(/\.zenodo\.json.*creators\[0\]\.orcid/)
   expect(errors.join('\n')).toMatch(/\.zenodo\.json.*related_identifiers\[0\]\.relation/)
   for (const e of errors) expect(e).toMatch(/Fix: /)
-  expect(writes()).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('a .zenodo.json in InvenioRDM shape is explained, not silently ignored', async () => {
@@ -78,7 +76,7 @@ test('a .zenodo.json in InvenioRDM shape is explained, not silently ignored', as
   })
   expect(run.code).toBe(1)
   expect(run.stdout).toMatch(/legacy/i)
-  expect(writes()).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('an invalid CITATION.cff fails before writing, naming the file', async () => {
@@ -87,7 +85,7 @@ test('an invalid CITATION.cff fails before writing, naming the file', async () =
   })
   expect(run.code).toBe(1)
   expect(run.stdout).toMatch(/::error .*file=CITATION\.cff.*title/)
-  expect(writes()).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('more than 100 files, or two uploads with the same name, fail before writing', async () => {
@@ -99,14 +97,14 @@ test('more than 100 files, or two uploads with the same name, fail before writin
   const dup = await runWith({ 'x/same.txt': '1', 'y/same.txt': '2' }, { files: 'x/*\ny/*' })
   expect(dup.code).toBe(1)
   expect(dup.stdout).toMatch(/same\.txt/)
-  expect(writes()).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('no matching files fails by default and names the input', async () => {
   const run = await runWith({}, { files: 'nothing/*' })
   expect(run.code).toBe(1)
   expect(run.stdout).toMatch(/files/)
-  expect(writes()).toEqual([])
+  expect(writes(e2e.server)).toEqual([])
 })
 
 test('a bad token is refused with a hint and nothing is left behind', async () => {
@@ -115,5 +113,36 @@ test('a bad token is refused with a hint and nothing is left behind', async () =
   expect(run.stdout).toMatch(/Permission denied/)
   expect(run.stdout).toMatch(/deposit:write/)
   expect(e2e.server.depositions()).toEqual([])
-  expect(run.stdout.split('::add-mask::wrong-token').join('')).not.toContain('wrong-token')
+  expect(secretLeaks(run, e2e.server.requests, ['wrong-token'])).toEqual([])
+})
+
+test('a zenodo-url over plain http to another host is refused before any request', async () => {
+  const run = await runWith({}, { 'zenodo-url': 'http://zenodo.example.org' })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/::error::Input 'zenodo-url'.*https/)
+  expect(e2e.server.requests).toEqual([])
+})
+
+test('a file over Zenodo’s 50 GB limit fails before writing, naming the file', async () => {
+  const workspace = await makeWorkspace({ 'dist/a.txt': 'a', 'dist/huge.bin': '' })
+  // A sparse file: 51 GB long, no disk used.
+  await truncate(join(workspace, 'dist/huge.bin'), 51e9)
+  const run = await e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace,
+    inputs: { files: 'dist/*' }
+  })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/::error .*huge\.bin.*50 GB/)
+  expect(writes(e2e.server)).toEqual([])
+})
+
+test('if-no-files-found: warn goes on with a warning (here to a draft that keeps nothing new)', async () => {
+  const run = await runWith(
+    {},
+    { files: 'nothing/*', 'if-no-files-found': 'warn', publish: 'false' }
+  )
+  expect(run.code).toBe(0)
+  expect(run.stdout).toMatch(/::warning .*files.*nothing\/\*/)
+  expect(run.outputs.state).toBe('draft')
 })

@@ -4,13 +4,22 @@
  * GITHUB_EVENT_PATH pointing at a real event payload, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY
  * files read back afterwards. Shared by every end-to-end test.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import {
+  describeRequests,
+  startZenodoServer,
+  writeRequests,
+  type RequestLogEntry,
+  type ZenodoServerOptions,
+  type ZenodoTestServer
+} from '../../test-server/zenodo-server.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DIST = join(ROOT, 'dist', 'index.js')
@@ -259,7 +268,7 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
 
 /** Everything an end-to-end test needs: a Zenodo test server and a way to run the action against it. */
 export interface E2E {
-  server: import('../../test-server/zenodo-server.js').ZenodoTestServer
+  server: ZenodoTestServer
   /** Runs the action with the server's URL and token as inputs (unless overridden). */
   run(o: {
     inputs?: Record<string, string>
@@ -273,10 +282,7 @@ export interface E2E {
 }
 
 /** Starts a Zenodo test server with a GitHub repository fixture (description, contributors). */
-export async function startE2E(
-  opts: import('../../test-server/zenodo-server.js').ZenodoServerOptions = {}
-): Promise<E2E> {
-  const { startZenodoServer } = await import('../../test-server/zenodo-server.js')
+export async function startE2E(opts: ZenodoServerOptions = {}): Promise<E2E> {
   const server = await startZenodoServer({ github: { owner: OWNER, repo: REPO }, ...opts })
   server.github.setRepo({ description: 'A test repository', license: 'MIT' })
   server.github.setContributors([
@@ -303,13 +309,51 @@ export async function startE2E(
   }
 }
 
-/** Every place a secret must never appear: request URLs, the action's output, outputs and summary. */
-export function leakSurfaces(run: ActionRun, requests: { url: string }[]): string[] {
-  return [
+/** md5 (hex) of a string or bytes, as Zenodo reports checksums. */
+export function md5(data: string | Buffer): string {
+  return createHash('md5').update(data).digest('hex')
+}
+
+/**
+ * The places a secret must never appear (request URLs, the action's stdout and stderr, its
+ * outputs and its summary) that hold one of `secrets`, with the ::add-mask:: commands that
+ * register them set aside. An empty list means no leak.
+ */
+export function secretLeaks(
+  run: ActionRun,
+  requests: { url: string }[],
+  secrets: string[]
+): string[] {
+  const surfaces = [
     ...requests.map(r => r.url),
     run.stdout,
     run.stderr,
     JSON.stringify(run.outputs),
     run.summary
-  ]
+  ].map(s => s.replace(/^::add-mask::.*$/gm, ''))
+  return surfaces.filter(s => secrets.some(secret => secret !== '' && s.includes(secret)))
+}
+
+/** "METHOD /path" of every request that changed (or tried to change) something on Zenodo. */
+export function writes(server: { requests: RequestLogEntry[] }): string[] {
+  return describeRequests(writeRequests(server.requests))
+}
+
+/** Downloads a zip a published record holds and unzips it; returns the directory (removed by close()). */
+export async function unzipRecordFile(
+  server: ZenodoTestServer,
+  recordId: number,
+  name: string
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'zra-ws-unzip-'))
+  workspaces.add(dir)
+  const res = await fetch(
+    `${server.apiUrl}/records/${recordId}/files/${encodeURIComponent(name)}/content`,
+    { headers: { authorization: `Bearer ${server.token}` } }
+  )
+  if (!res.ok) throw new Error(`GET ${name} of record ${recordId}: ${res.status}`)
+  const zip = join(dir, 'archive.zip')
+  await writeFile(zip, Buffer.from(await res.arrayBuffer()))
+  execFileSync('unzip', ['-q', zip, '-d', join(dir, 'x')])
+  return join(dir, 'x')
 }

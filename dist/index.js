@@ -74112,10 +74112,9 @@ async function publishRelease(scratch) {
     const octokit = githubClient(settings.githubToken);
     const release = await group('Release', () => loadRelease(settings, octokit));
     const version = settings.version || release.release.tag;
-    const identity = {
-        link: `${release.repo.serverUrl}/${release.repo.owner}/${release.repo.repo}/tree/${release.release.tag}`,
-        version
-    };
+    // How reruns recognise this release on Zenodo: its version and the link to its source tree,
+    // which the metadata always carries (buildMetadata keeps the default link whatever else is given).
+    const identity = { link: releaseTreeUrl(release.release, release.repo), version };
     const { metadata, problems: metadataProblems } = await group('Metadata', () => prepareMetadata(settings, release, octokit, identity));
     const archiveName = resolveArchiveName(settings.archiveName, {
         owner: release.repo.owner,
@@ -74138,7 +74137,7 @@ async function publishRelease(scratch) {
         });
     });
     const problems = [...metadataProblems, ...plan.problems, ...publishableProblems(settings, plan)];
-    reportProblems(problems, settings.workspace);
+    reportProblems(problems);
     if (problems.some(p => p.severity === 'error'))
         throw new ValidationError(problems);
     const sleep = scaledSleep(settings.timeScale);
@@ -74217,7 +74216,7 @@ async function prepareMetadata(settings, release, octokit, identity) {
         date: release.release.publishedAt ? release.release.publishedAt.slice(0, 10) : undefined,
         inputMetadata: settings.metadata
     });
-    const metadata = ensureReleaseLink(built.metadata, identity);
+    const metadata = built.metadata;
     const all = [
         ...problems,
         ...built.problems,
@@ -74225,24 +74224,6 @@ async function prepareMetadata(settings, release, octokit, identity) {
     ];
     core_debug(`Final metadata: ${JSON.stringify(metadata)}`);
     return { metadata: normalizeForZenodo(metadata), problems: all };
-}
-/** The link to the release's source tree is how reruns recognise the release: always keep it. */
-function ensureReleaseLink(metadata, identity) {
-    const related = Array.isArray(metadata.related_identifiers) ? metadata.related_identifiers : [];
-    if (related.some(r => r?.identifier === identity.link))
-        return metadata;
-    return {
-        ...metadata,
-        related_identifiers: [
-            {
-                identifier: identity.link,
-                relation: 'isSupplementTo',
-                resource_type: 'software',
-                scheme: 'url'
-            },
-            ...related
-        ]
-    };
 }
 /** What publish needs of the files, checked before anything is written. */
 function publishableProblems(settings, plan) {
@@ -74262,7 +74243,7 @@ function publishableProblems(settings, plan) {
     ];
 }
 /** Prints every problem as an annotation on the file it is about. */
-function reportProblems(problems, _workspace) {
+function reportProblems(problems) {
     for (const p of problems) {
         const props = { title: `${p.file}: ${p.field}` };
         if (/^[\w.\-/]+$/.test(p.file) && p.file !== 'action') {

@@ -24,7 +24,7 @@ import { githubClient, loadCreators, loadReleaseContext, type ReleaseContext } f
 import { hashFile } from './hash.js'
 import { HttpClient, type TokenSource } from './http.js'
 import { buildMetadata } from './metadata/build.js'
-import { releaseDefaults } from './metadata/defaults.js'
+import { releaseDefaults, releaseTreeUrl } from './metadata/defaults.js'
 import { readMetadataSource } from './metadata/source.js'
 import type { ZenodoMetadata } from './metadata/types.js'
 import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
@@ -63,10 +63,9 @@ async function publishRelease(scratch: string): Promise<void> {
 
   const release = await core.group('Release', () => loadRelease(settings, octokit))
   const version = settings.version || release.release.tag
-  const identity: ReleaseIdentity = {
-    link: `${release.repo.serverUrl}/${release.repo.owner}/${release.repo.repo}/tree/${release.release.tag}`,
-    version
-  }
+  // How reruns recognise this release on Zenodo: its version and the link to its source tree,
+  // which the metadata always carries (buildMetadata keeps the default link whatever else is given).
+  const identity: ReleaseIdentity = { link: releaseTreeUrl(release.release, release.repo), version }
   const { metadata, problems: metadataProblems } = await core.group('Metadata', () =>
     prepareMetadata(settings, release, octokit, identity)
   )
@@ -92,7 +91,7 @@ async function publishRelease(scratch: string): Promise<void> {
     })
   })
   const problems = [...metadataProblems, ...plan.problems, ...publishableProblems(settings, plan)]
-  reportProblems(problems, settings.workspace)
+  reportProblems(problems)
   if (problems.some(p => p.severity === 'error')) throw new ValidationError(problems)
 
   const sleep = scaledSleep(settings.timeScale)
@@ -197,7 +196,7 @@ async function prepareMetadata(
     date: release.release.publishedAt ? release.release.publishedAt.slice(0, 10) : undefined,
     inputMetadata: settings.metadata
   })
-  const metadata = ensureReleaseLink(built.metadata, identity)
+  const metadata = built.metadata
   const all = [
     ...problems,
     ...built.problems,
@@ -205,24 +204,6 @@ async function prepareMetadata(
   ]
   core.debug(`Final metadata: ${JSON.stringify(metadata)}`)
   return { metadata: normalizeForZenodo(metadata), problems: all }
-}
-
-/** The link to the release's source tree is how reruns recognise the release: always keep it. */
-function ensureReleaseLink(metadata: ZenodoMetadata, identity: ReleaseIdentity): ZenodoMetadata {
-  const related = Array.isArray(metadata.related_identifiers) ? metadata.related_identifiers : []
-  if (related.some(r => r?.identifier === identity.link)) return metadata
-  return {
-    ...metadata,
-    related_identifiers: [
-      {
-        identifier: identity.link,
-        relation: 'isSupplementTo',
-        resource_type: 'software',
-        scheme: 'url'
-      },
-      ...related
-    ]
-  }
 }
 
 /** What publish needs of the files, checked before anything is written. */
@@ -242,7 +223,7 @@ function publishableProblems(settings: Settings, plan: FilePlan): Problem[] {
 }
 
 /** Prints every problem as an annotation on the file it is about. */
-function reportProblems(problems: Problem[], _workspace: string): void {
+function reportProblems(problems: Problem[]): void {
   for (const p of problems) {
     const props: core.AnnotationProperties = { title: `${p.file}: ${p.field}` }
     if (/^[\w.\-/]+$/.test(p.file) && p.file !== 'action') {

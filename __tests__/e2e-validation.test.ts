@@ -146,3 +146,18 @@ test('if-no-files-found: warn goes on with a warning (here to a draft that keeps
   expect(run.stdout).toMatch(/::warning .*files.*nothing\/\*/)
   expect(run.outputs.state).toBe('draft')
 })
+
+test('the metadata and concept inputs are checked like files: input, field and fix, no writes', async () => {
+  const notJson = await runWith({}, { metadata: '{"title": "x",}' })
+  expect(notJson.code).toBe(1)
+  expect(notJson.stdout).toMatch(/::error::Input 'metadata'/)
+
+  const badField = await runWith({}, { metadata: JSON.stringify({ access_right: 'opne' }) })
+  expect(badField.code).toBe(1)
+  expect(badField.stdout).toMatch(/::error .*the metadata input.*access_right.*Fix: /)
+
+  const badConcept = await runWith({}, { concept: 'not a DOI' })
+  expect(badConcept.code).toBe(1)
+  expect(badConcept.stdout).toMatch(/::error::.*concept/)
+  expect(writes(e2e.server)).toEqual([])
+})

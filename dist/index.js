@@ -71766,14 +71766,6 @@ function spdxSpelling(attempt, key) {
 
 /** The description used when neither the release nor the repository has one. */
 const NO_DESCRIPTION = 'No description provided.';
-function defaults_escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
-}
 function todayIso() {
     return new Date().toISOString().slice(0, 10);
 }
@@ -71781,7 +71773,7 @@ function describeRelease(release, repo) {
     if (release.body && release.body.trim() !== '')
         return renderMarkdown(release.body);
     if (repo.description && repo.description.trim() !== '') {
-        return `<p>${defaults_escapeHtml(repo.description.trim())}</p>`;
+        return textToHtml(repo.description);
     }
     return NO_DESCRIPTION;
 }

@@ -2,7 +2,7 @@
  * The metadata Zenodo's own GitHub integration derives from a release (see "GitHub integration"
  * in zenodo-api.md); a metadata file and the action inputs are laid over it.
  */
-import { renderMarkdown } from './markdown.js'
+import { renderMarkdown, textToHtml } from './markdown.js'
 import { isAcceptedLicense } from './license.js'
 import type { Creator, ZenodoMetadata } from './types.js'
 
@@ -30,15 +30,6 @@ export interface RepoInfo {
 /** The description used when neither the release nor the repository has one. */
 export const NO_DESCRIPTION = 'No description provided.'
 
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
-
 function todayIso(): string {
   return new Date().toISOString().slice(0, 10)
 }
@@ -46,7 +37,7 @@ function todayIso(): string {
 function describeRelease(release: ReleaseInfo, repo: RepoInfo): string {
   if (release.body && release.body.trim() !== '') return renderMarkdown(release.body)
   if (repo.description && repo.description.trim() !== '') {
-    return `<p>${escapeHtml(repo.description.trim())}</p>`
+    return textToHtml(repo.description)
   }
   return NO_DESCRIPTION
 }

@@ -204,8 +204,31 @@ test('a dry run validates, resolves the concept, hashes the files and writes not
   expect(run.stdout).toContain(md5('hello'))
   expect(run.stdout).toContain('"version": "v2.0.0"')
   expect(run.summary).toContain('Dry run')
+  expect(run.summary).toContain(`make a new version of concept ${old.conceptrecid}`)
   expect(run.summary).toContain('src/main.c')
   expect(writes(e2e.server)).toEqual([])
+})
+
+test('a dry run of a release already on Zenodo says nothing new would be published', async () => {
+  const workspace = await makeWorkspace({ 'dist/a.txt': 'hello' })
+  const first = await e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace,
+    inputs: { files: 'dist/*' }
+  })
+  expect(first.code).toBe(0)
+  const before = writes(e2e.server).length
+  const dry = await e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0' }),
+    workspace,
+    inputs: { files: 'dist/*', 'dry-run': 'true' }
+  })
+  expect(dry.code).toBe(0)
+  expect(dry.summary).toContain(
+    `publish nothing new: this release is already published as record ${first.outputs['record-id']}`
+  )
+  expect(dry.outputs['concept-doi']).toBe(first.outputs['concept-doi'])
+  expect(writes(e2e.server)).toHaveLength(before)
 })
 
 test('a dry run fails on bad input exactly as a real run does', async () => {

@@ -161,3 +161,12 @@ test('the metadata and concept inputs are checked like files: input, field and f
   expect(badConcept.stdout).toMatch(/::error::.*concept/)
   expect(writes(e2e.server)).toEqual([])
 })
+
+test('a concept that is not on the server is named, with where to look, before any write', async () => {
+  const run = await runWith({}, { concept: '10.5281/zenodo.424242' })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(
+    /::error::Input 'concept': no published Zenodo record 424242 on http:\/\/127\.0\.0\.1:\d+\. .*sandbox/
+  )
+  expect(writes(e2e.server)).toEqual([])
+})

@@ -58550,13 +58550,14 @@ function sameLink(value, link) {
     return typeof value === 'string' && value.replace(/\/+$/, '').toLowerCase() === link.toLowerCase();
 }
 /** The latest published version of the concept, with a clear error when it does not exist. */
-async function latestOfConcept(client, conceptId, zenodoUrl) {
+async function latestOfConcept(client, conceptId) {
     try {
         return await client.latestVersion(conceptId);
     }
     catch (e) {
         if (e instanceof HttpError && (e.status === 404 || e.status === 410)) {
-            throw new ActionError(`Input 'concept': no published Zenodo record ${conceptId} on ${zenodoUrl}. Check the concept DOI or record id, and whether it lives on the sandbox (sandbox: true) or on zenodo.org.`);
+            const server = client.api.replace(/\/api$/, '');
+            throw new ActionError(`Input 'concept': no published Zenodo record ${conceptId} on ${server}. Check the concept DOI or record id, and whether it lives on the sandbox (sandbox: true) or on zenodo.org.`);
         }
         throw e;
     }
@@ -58605,7 +58606,7 @@ async function openFirstRelease(client, o) {
     }
 }
 async function openNewVersion(client, o, conceptId) {
-    const latest = await client.latestVersion(conceptId);
+    const latest = await latestOfConcept(client, conceptId);
     info(`Latest version of the concept: record ${latest.id}${latest.metadata?.version ? ` (version ${String(latest.metadata.version)})` : ''}.`);
     if (isReleaseOf(latest.metadata, o.identity) || (await legacyShapeIsRelease(client, latest, o))) {
         info(`Version ${o.identity.version} of this release is already published on Zenodo as ${latest.id}; nothing new is published.`);
@@ -73844,6 +73845,7 @@ class upload_Progress {
 
 /** The Zenodo API client. */
 class ZenodoClient {
+    /** The API base, e.g. https://zenodo.org/api */
     api;
     http;
     constructor(opts) {
@@ -74146,7 +74148,17 @@ async function publishRelease(scratch) {
             uploadNames.add('manifest.json');
     }
     if (settings.dryRun) {
-        await group('Dry run', () => dryRun({ settings, client, conceptId, identity, metadata, plan, archiveName, uploadNames }));
+        await group('Dry run', () => dryRun({
+            settings,
+            client,
+            conceptId,
+            identity,
+            metadata,
+            plan,
+            archiveName,
+            uploadNames,
+            sleep
+        }));
         return;
     }
     const archive = plan.archiveMembers.length
@@ -74312,18 +74324,38 @@ function verifyFiles(dep, results) {
         throw new ActionError(`Zenodo does not hold ${wrong.map(r => `${r.name} (md5 ${r.md5})`).join(', ')} as uploaded; nothing was published.`);
     }
 }
+/** What a real run would do with the deposition, in words. */
+function plannedAction(target, keepPreviousFiles) {
+    const id = target.deposition.id;
+    switch (target.kind) {
+        case 'already-published':
+            return `publish nothing new: this release is already published as record ${id}`;
+        case 'adopted-draft':
+            return `reuse the unpublished draft ${id} of this release left by an earlier run`;
+        case 'new-version':
+            return `make a new version of concept ${target.deposition.conceptrecid ?? ''}${keepPreviousFiles ? ', keeping the files of the previous version' : ', replacing the files of the previous version'}`;
+        case 'created':
+            return 'create a new deposition';
+    }
+}
 /** Archive members listed one by one in a dry run's summary (the log lists them all). */
 const MAX_SUMMARY_MEMBERS = 200;
 async function dryRun(o) {
-    let conceptDoi = '';
-    let conceptRecordId = '';
-    let action = 'create a new deposition';
-    if (o.conceptId !== undefined) {
-        const latest = await latestOfConcept(o.client, o.conceptId, o.settings.zenodoUrl);
-        conceptDoi = latest.conceptdoi ?? '';
-        conceptRecordId = String(latest.conceptrecid);
-        action = `make a new version of concept ${conceptRecordId} from record ${latest.id}${o.settings.keepPreviousFiles ? ', keeping its files' : ', replacing its files'}`;
-    }
+    // The same resolution as a real run (an earlier publish or draft of this release is found),
+    // with read-only calls only.
+    const target = await openDeposition(o.client, {
+        conceptId: o.conceptId,
+        identity: o.identity,
+        metadata: o.metadata,
+        keepPreviousFiles: o.settings.keepPreviousFiles,
+        uploadNames: o.uploadNames,
+        dryRun: true,
+        sleep: o.sleep
+    });
+    const dep = target.deposition;
+    const conceptDoi = dep.conceptdoi ?? '';
+    const conceptRecordId = dep.conceptrecid ? String(dep.conceptrecid) : '';
+    const action = plannedAction(target, o.settings.keepPreviousFiles);
     const files = [];
     for (const f of o.plan.uploads) {
         const d = await hashFile(f.path);
@@ -74333,7 +74365,9 @@ async function dryRun(o) {
     const summaryLines = [
         `## Dry run: nothing was written to Zenodo`,
         '',
-        `The action would ${action} on ${o.settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${o.archiveName} (${members.length} files${o.settings.manifest ? ', with manifest.json' : ''})` : ''}, and ${o.settings.publish ? 'publish it' : 'leave it as a draft'}.`,
+        target.kind === 'already-published'
+            ? `The action would ${action} on ${o.settings.zenodoUrl}, and output its DOIs.`
+            : `The action would ${action} on ${o.settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${o.archiveName} (${members.length} files${o.settings.manifest ? ', with manifest.json' : ''})` : ''}, and ${o.settings.publish ? 'publish it' : 'leave it as a draft'}.`,
         '',
         '### Files',
         '',

@@ -73,17 +73,14 @@ function sameLink(value: unknown, link: string): boolean {
 }
 
 /** The latest published version of the concept, with a clear error when it does not exist. */
-export async function latestOfConcept(
-  client: ZenodoClient,
-  conceptId: number,
-  zenodoUrl: string
-): Promise<ZenodoRecord> {
+async function latestOfConcept(client: ZenodoClient, conceptId: number): Promise<ZenodoRecord> {
   try {
     return await client.latestVersion(conceptId)
   } catch (e) {
     if (e instanceof HttpError && (e.status === 404 || e.status === 410)) {
+      const server = client.api.replace(/\/api$/, '')
       throw new ActionError(
-        `Input 'concept': no published Zenodo record ${conceptId} on ${zenodoUrl}. Check the concept DOI or record id, and whether it lives on the sandbox (sandbox: true) or on zenodo.org.`
+        `Input 'concept': no published Zenodo record ${conceptId} on ${server}. Check the concept DOI or record id, and whether it lives on the sandbox (sandbox: true) or on zenodo.org.`
       )
     }
     throw e
@@ -140,7 +137,7 @@ async function openNewVersion(
   o: DepositionOptions,
   conceptId: number
 ): Promise<Target> {
-  const latest = await client.latestVersion(conceptId)
+  const latest = await latestOfConcept(client, conceptId)
   core.info(
     `Latest version of the concept: record ${latest.id}${latest.metadata?.version ? ` (version ${String(latest.metadata.version)})` : ''}.`
   )

@@ -12,7 +12,6 @@ import { parseConcept } from './concept.js'
 import {
   discardDraft,
   isPublished,
-  latestOfConcept,
   openDeposition,
   publishDeposition,
   type ReleaseIdentity,
@@ -109,7 +108,17 @@ async function publishRelease(scratch: string): Promise<void> {
 
   if (settings.dryRun) {
     await core.group('Dry run', () =>
-      dryRun({ settings, client, conceptId, identity, metadata, plan, archiveName, uploadNames })
+      dryRun({
+        settings,
+        client,
+        conceptId,
+        identity,
+        metadata,
+        plan,
+        archiveName,
+        uploadNames,
+        sleep
+      })
     )
     return
   }
@@ -314,6 +323,21 @@ function verifyFiles(dep: Deposition, results: UploadResult[]): void {
   }
 }
 
+/** What a real run would do with the deposition, in words. */
+function plannedAction(target: Target, keepPreviousFiles: boolean): string {
+  const id = target.deposition.id
+  switch (target.kind) {
+    case 'already-published':
+      return `publish nothing new: this release is already published as record ${id}`
+    case 'adopted-draft':
+      return `reuse the unpublished draft ${id} of this release left by an earlier run`
+    case 'new-version':
+      return `make a new version of concept ${target.deposition.conceptrecid ?? ''}${keepPreviousFiles ? ', keeping the files of the previous version' : ', replacing the files of the previous version'}`
+    case 'created':
+      return 'create a new deposition'
+  }
+}
+
 /** Archive members listed one by one in a dry run's summary (the log lists them all). */
 const MAX_SUMMARY_MEMBERS = 200
 
@@ -326,16 +350,23 @@ async function dryRun(o: {
   plan: FilePlan
   archiveName: string
   uploadNames: Set<string>
+  sleep: (ms: number) => Promise<void>
 }): Promise<void> {
-  let conceptDoi = ''
-  let conceptRecordId = ''
-  let action = 'create a new deposition'
-  if (o.conceptId !== undefined) {
-    const latest = await latestOfConcept(o.client, o.conceptId, o.settings.zenodoUrl)
-    conceptDoi = latest.conceptdoi ?? ''
-    conceptRecordId = String(latest.conceptrecid)
-    action = `make a new version of concept ${conceptRecordId} from record ${latest.id}${o.settings.keepPreviousFiles ? ', keeping its files' : ', replacing its files'}`
-  }
+  // The same resolution as a real run (an earlier publish or draft of this release is found),
+  // with read-only calls only.
+  const target = await openDeposition(o.client, {
+    conceptId: o.conceptId,
+    identity: o.identity,
+    metadata: o.metadata,
+    keepPreviousFiles: o.settings.keepPreviousFiles,
+    uploadNames: o.uploadNames,
+    dryRun: true,
+    sleep: o.sleep
+  })
+  const dep = target.deposition
+  const conceptDoi = dep.conceptdoi ?? ''
+  const conceptRecordId = dep.conceptrecid ? String(dep.conceptrecid) : ''
+  const action = plannedAction(target, o.settings.keepPreviousFiles)
   const files: FileOutput[] = []
   for (const f of o.plan.uploads) {
     const d = await hashFile(f.path)
@@ -345,7 +376,9 @@ async function dryRun(o: {
   const summaryLines = [
     `## Dry run: nothing was written to Zenodo`,
     '',
-    `The action would ${action} on ${o.settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${o.archiveName} (${members.length} files${o.settings.manifest ? ', with manifest.json' : ''})` : ''}, and ${o.settings.publish ? 'publish it' : 'leave it as a draft'}.`,
+    target.kind === 'already-published'
+      ? `The action would ${action} on ${o.settings.zenodoUrl}, and output its DOIs.`
+      : `The action would ${action} on ${o.settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${o.archiveName} (${members.length} files${o.settings.manifest ? ', with manifest.json' : ''})` : ''}, and ${o.settings.publish ? 'publish it' : 'leave it as a draft'}.`,
     '',
     '### Files',
     '',

@@ -63,7 +63,8 @@ export interface ListDepositionsOptions {
 
 /** The Zenodo API client. */
 export class ZenodoClient {
-  private readonly api: string
+  /** The API base, e.g. https://zenodo.org/api */
+  readonly api: string
   private readonly http: HttpClient
 
   constructor(opts: { apiUrl: string; http: HttpClient }) {

@@ -3,10 +3,10 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildArchive, isAlreadyCompressed, type Manifest } from '../src/archive.js'
-import type { ArchiveMember } from '../src/files.js'
-import { hashFile } from '../src/hash.js'
-import { SMALL_FILE_BYTES } from '../src/zip.js'
+import { buildArchive, isAlreadyCompressed, type Manifest } from '../src/archive/build.js'
+import type { ArchiveMember } from '../src/files/plan.js'
+import { hashFile } from '../src/files/hash.js'
+import { SMALL_FILE_BYTES } from '../src/archive/zip.js'
 
 let root: string
 let src: string

@@ -1,4 +1,4 @@
-import { parseConcept } from '../src/concept.js'
+import { parseConcept } from '../src/zenodo/concept.js'
 
 test.each([
   ['10.5281/zenodo.1234567', 1234567],

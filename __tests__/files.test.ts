@@ -9,7 +9,7 @@ import {
   resolveArchiveName,
   type LocalFile,
   type PlanOptions
-} from '../src/files.js'
+} from '../src/files/plan.js'
 
 let root: string
 let ws: string

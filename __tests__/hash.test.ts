@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { HashingStream, hashFile } from '../src/hash.js'
+import { HashingStream, hashFile } from '../src/files/hash.js'
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex')
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')

@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from '@jest/
 import { startZenodoServer, type ZenodoTestServer } from '../test-server/zenodo-server.js'
 import { ActionError } from '../src/errors.js'
 import type { RetryPolicy } from '../src/http.js'
-import { uploadFile } from '../src/upload.js'
-import { ZenodoClient } from '../src/zenodo.js'
+import { uploadFile } from '../src/zenodo/upload.js'
+import { ZenodoClient } from '../src/zenodo/client.js'
 import {
   captureOutput,
   closeTestClients,

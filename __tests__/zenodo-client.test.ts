@@ -10,7 +10,7 @@ import {
   type ZenodoTestServer
 } from '../test-server/zenodo-server.js'
 import { HttpError } from '../src/http.js'
-import { ZenodoClient } from '../src/zenodo.js'
+import { ZenodoClient } from '../src/zenodo/client.js'
 import {
   captureOutput,
   closeTestClients,

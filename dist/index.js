@@ -49637,7 +49637,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(969);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2036);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -49646,7 +49646,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 969:
+/***/ 2036:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56393,7 +56393,7 @@ function formatBytes(bytes, opts = {}) {
     return `${text.replace(/\.0$/, '')} ${units[unit]}`;
 }
 
-;// CONCATENATED MODULE: ./src/files.ts
+;// CONCATENATED MODULE: ./src/files/plan.ts
 /**
  * Which local files a release uploads: glob the `files` and `archive` inputs, add
  * manifest.rdmc and extra uploads (release assets), and find every problem that must stop
@@ -56701,7 +56701,7 @@ async function mapLimit(items, limit, fn) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/hash.ts
+;// CONCATENATED MODULE: ./src/files/hash.ts
 /**
  * Hashing while streaming: every byte is read once and hashed on its way through, so
  * archiving and uploading never need a second read of a file to know its checksums.
@@ -56781,7 +56781,7 @@ async function hashFile(path, opts = {}) {
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ./src/zip.ts
+;// CONCATENATED MODULE: ./src/archive/zip.ts
 /**
  * A streaming zip writer built for many small files. Each file is read once and hashed
  * (md5, sha256, crc32) from the bytes read. Small files (up to 1 MiB) are read with
@@ -57388,7 +57388,7 @@ function endRecord(count, cdSize, cdOffset) {
     return b;
 }
 
-;// CONCATENATED MODULE: ./src/tar.ts
+;// CONCATENATED MODULE: ./src/archive/tar.ts
 /**
  * A streaming tar writer (POSIX pax format) to put in front of a gzip stream. Like the zip
  * writer, it reads each file once and hashes it from the bytes read: small files with
@@ -57539,7 +57539,7 @@ function octal(n, digits) {
     return `${n.toString(8).padStart(digits, '0')}\u0000`;
 }
 
-;// CONCATENATED MODULE: ./src/archive.ts
+;// CONCATENATED MODULE: ./src/archive/build.ts
 /**
  * Builds the release archive (zip, or gzipped tar) in one pass: each member is read once,
  * hashed (md5 and sha256) on its way into the archive, and the archive itself is hashed
@@ -57755,19 +57755,19 @@ async function writeArchive(format, members, level, info, outPath, progress) {
     try {
         const manifest = await Promise.race([work, outputFailed]);
         await written;
-        await archive_closed(out);
+        await build_closed(out);
         return { digest: sink.digest(), manifest };
     }
     catch (err) {
         gzip?.destroy();
         sink.destroy();
         out.destroy();
-        await archive_closed(out);
+        await build_closed(out);
         throw new ActionError(`Building the archive ${external_node_path_default().basename(outPath)} failed: ${messageOf(err)}`, { cause: err });
     }
 }
 /** Resolves once a file stream has closed its descriptor. */
-async function archive_closed(out) {
+async function build_closed(out) {
     if (out.closed)
         return;
     await new Promise(resolve => out.once('close', () => resolve()));
@@ -57830,7 +57830,7 @@ class Progress {
     }
 }
 
-;// CONCATENATED MODULE: ./src/concept.ts
+;// CONCATENATED MODULE: ./src/zenodo/concept.ts
 /**
  * Turns the `concept` input (a concept DOI, DOI URL, record URL, concept record id, or any
  * version's id or DOI) into the Zenodo record id to resolve the latest version from.
@@ -58517,7 +58517,7 @@ function formatWait(ms) {
     return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-;// CONCATENATED MODULE: ./src/deposition.ts
+;// CONCATENATED MODULE: ./src/zenodo/deposition.ts
 /**
  * Finding or making the one deposition a release is published into, and publishing it, so that
  * any sequence of failed, killed and repeated runs ends with exactly one published version.
@@ -63804,7 +63804,7 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/github.ts
+;// CONCATENATED MODULE: ./src/github/release.ts
 /**
  * What the action learns from GitHub: the triggering event, the release (from the event
  * payload, or looked up by tag for workflow_dispatch and tag pushes), the repository, and the
@@ -73278,7 +73278,7 @@ function normalizeForZenodo(metadata) {
     return prune(metadata);
 }
 
-;// CONCATENATED MODULE: ./src/oauth.ts
+;// CONCATENATED MODULE: ./src/zenodo/oauth.ts
 /**
  * Where the Zenodo access token comes from: the token input, or an OAuth2 refresh token
  * exchanged at the server's token endpoint (as the seed platform integration does) before the
@@ -73459,7 +73459,7 @@ const ACTION_VERSION = '1.0.0';
 const ACTION_REPOSITORY = process.env.GITHUB_ACTION_REPOSITORY || 'zenodo-release-action';
 const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION} (+https://github.com/${ACTION_REPOSITORY})`;
 
-;// CONCATENATED MODULE: ./src/assets.ts
+;// CONCATENATED MODULE: ./src/github/assets.ts
 /**
  * Release assets (release-assets: true): each asset attached to the GitHub release is streamed
  * to disk (never held in memory) and then uploaded like any other file.
@@ -73702,7 +73702,7 @@ function canTrimMemory() {
     return gcFunction() !== null;
 }
 
-;// CONCATENATED MODULE: ./src/upload.ts
+;// CONCATENATED MODULE: ./src/zenodo/upload.ts
 /**
  * Streaming uploads to a deposition's bucket: one read of the file per attempt, hashed on its
  * way out, and Zenodo's checksum compared with ours before the file counts as uploaded.
@@ -73835,7 +73835,7 @@ class upload_Progress {
     }
 }
 
-;// CONCATENATED MODULE: ./src/zenodo.ts
+;// CONCATENATED MODULE: ./src/zenodo/client.ts
 /**
  * Zenodo's legacy deposit API (/api/deposit/depositions and /api/records), one method per call,
  * each marked safe or unsafe to repeat. Built on HttpClient; see /work/shared/zenodo-api.md for
@@ -74006,7 +74006,7 @@ function depositionPath(id) {
     }
     return `/deposit/depositions/${id}`;
 }
-function zenodo_isObject(v) {
+function client_isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 function unexpected(what) {
@@ -74018,7 +74018,7 @@ function asArray(body, path) {
     return body;
 }
 function asDeposition(body) {
-    if (!zenodo_isObject(body) || typeof body.id !== 'number')
+    if (!client_isObject(body) || typeof body.id !== 'number')
         throw unexpected('expected a deposition');
     const files = Array.isArray(body.files) ? body.files.map(asFile) : undefined;
     return {
@@ -74026,13 +74026,13 @@ function asDeposition(body) {
         id: body.id,
         state: typeof body.state === 'string' ? body.state : '',
         submitted: body.submitted === true,
-        metadata: zenodo_isObject(body.metadata) ? body.metadata : {},
-        links: zenodo_isObject(body.links) ? body.links : {},
+        metadata: client_isObject(body.metadata) ? body.metadata : {},
+        links: client_isObject(body.links) ? body.links : {},
         ...(files ? { files } : {})
     };
 }
 function asFile(body) {
-    if (!zenodo_isObject(body) || body.id === undefined)
+    if (!client_isObject(body) || body.id === undefined)
         throw unexpected('expected a file');
     const checksum = typeof body.checksum === 'string' ? body.checksum.replace(/^md5:/, '') : '';
     return {
@@ -74041,18 +74041,18 @@ function asFile(body) {
         filename: typeof body.filename === 'string' ? body.filename : '',
         filesize: typeof body.filesize === 'number' ? body.filesize : 0,
         checksum,
-        links: zenodo_isObject(body.links) ? body.links : {}
+        links: client_isObject(body.links) ? body.links : {}
     };
 }
 function asRecord(body) {
-    if (!zenodo_isObject(body) || body.id === undefined)
+    if (!client_isObject(body) || body.id === undefined)
         throw unexpected('expected a record');
     return {
         ...body,
         id: Number(body.id),
         conceptrecid: body.conceptrecid === undefined ? '' : String(body.conceptrecid),
-        links: zenodo_isObject(body.links) ? body.links : {},
-        metadata: zenodo_isObject(body.metadata) ? body.metadata : {}
+        links: client_isObject(body.links) ? body.links : {},
+        metadata: client_isObject(body.metadata) ? body.metadata : {}
     };
 }
 

@@ -7,8 +7,8 @@ import * as core from '@actions/core'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildArchive, type BuiltArchive } from './archive.js'
-import { parseConcept } from './concept.js'
+import { buildArchive, type BuiltArchive } from './archive/build.js'
+import { parseConcept } from './zenodo/concept.js'
 import {
   discardDraft,
   isPublished,
@@ -16,18 +16,23 @@ import {
   publishDeposition,
   type ReleaseIdentity,
   type Target
-} from './deposition.js'
+} from './zenodo/deposition.js'
 import { ActionError, ValidationError, formatProblem, type Problem } from './errors.js'
-import { planFiles, resolveArchiveName, type FilePlan, type LocalFile } from './files.js'
-import { githubClient, loadCreators, loadReleaseContext, type ReleaseContext } from './github.js'
-import { hashFile } from './hash.js'
+import { planFiles, resolveArchiveName, type FilePlan, type LocalFile } from './files/plan.js'
+import {
+  githubClient,
+  loadCreators,
+  loadReleaseContext,
+  type ReleaseContext
+} from './github/release.js'
+import { hashFile } from './files/hash.js'
 import { HttpClient, type TokenSource } from './http.js'
 import { buildMetadata } from './metadata/build.js'
 import { releaseDefaults, releaseTreeUrl } from './metadata/defaults.js'
 import { readMetadataSource } from './metadata/source.js'
 import type { ZenodoMetadata } from './metadata/types.js'
 import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
-import { OAuthToken, StaticToken } from './oauth.js'
+import { OAuthToken, StaticToken } from './zenodo/oauth.js'
 import {
   depositionOutputs,
   filesTable,
@@ -36,10 +41,10 @@ import {
   writeSummary,
   type FileOutput
 } from './outputs.js'
-import { downloadReleaseAssets } from './assets.js'
+import { downloadReleaseAssets } from './github/assets.js'
 import { getSettings, type Settings } from './settings.js'
-import { uploadFile, type UploadResult } from './upload.js'
-import { ZenodoClient, type Deposition } from './zenodo.js'
+import { uploadFile, type UploadResult } from './zenodo/upload.js'
+import { ZenodoClient, type Deposition } from './zenodo/client.js'
 import { USER_AGENT } from './version.js'
 
 /** Runs the action; every failure ends in core.setFailed with a message meant for the user. */

@@ -3,7 +3,7 @@
  * end of the run. Nothing secret goes into either.
  */
 import * as core from '@actions/core'
-import type { Deposition } from './zenodo.js'
+import type { Deposition } from './zenodo/client.js'
 import { formatBytes } from './format.js'
 
 export type RunState = 'published' | 'draft' | 'dry-run'

@@ -6,8 +6,8 @@
  *
  * argv[2]: JSON {workspace, outDir, name}
  */
-import { buildArchive } from '../../src/archive.js'
-import { planFiles } from '../../src/files.js'
+import { buildArchive } from '../../src/archive/build.js'
+import { planFiles } from '../../src/files/plan.js'
 import { ioCounters, peakRss, RESULT_MARK } from './proc.js'
 
 const args = JSON.parse(process.argv[2] ?? '{}') as {

@@ -8,7 +8,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { HttpClient } from '../../src/http.js'
-import { uploadFile } from '../../src/upload.js'
+import { uploadFile } from '../../src/zenodo/upload.js'
 import { USER_AGENT } from '../../src/version.js'
 import { ioCounters, peakRss, RESULT_MARK } from './proc.js'
 

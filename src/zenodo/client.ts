@@ -3,9 +3,9 @@
  * each marked safe or unsafe to repeat. Built on HttpClient; see /work/shared/zenodo-api.md for
  * how the API behaves today and the quirks handled here.
  */
-import { ActionError } from './errors.js'
-import { HttpError, NetworkError, type HttpClient, type RequestOptions } from './http.js'
-import type { ZenodoMetadata } from './metadata/types.js'
+import { ActionError } from '../errors.js'
+import { HttpError, NetworkError, type HttpClient, type RequestOptions } from '../http.js'
+import type { ZenodoMetadata } from '../metadata/types.js'
 
 /** A file of a deposition (GET /deposit/depositions/:id/files). */
 export interface DepositionFile {

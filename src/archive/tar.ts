@@ -10,7 +10,7 @@ import { setImmediate as setImmediatePromise } from 'node:timers/promises'
 import { createHash } from 'node:crypto'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { HashingStream, type Digest } from './hash.js'
+import { HashingStream, type Digest } from '../files/hash.js'
 import {
   BufferedOutput,
   copyOpenFile,

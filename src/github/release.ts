@@ -6,9 +6,9 @@
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { ActionError } from './errors.js'
-import type { ReleaseInfo, RepoInfo } from './metadata/defaults.js'
-import type { Creator } from './metadata/types.js'
+import { ActionError } from '../errors.js'
+import type { ReleaseInfo, RepoInfo } from '../metadata/defaults.js'
+import type { Creator } from '../metadata/types.js'
 
 /** An asset attached to the GitHub release. */
 export interface ReleaseAsset {

@@ -5,10 +5,10 @@
 import * as core from '@actions/core'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { LocalFile } from './files.js'
-import type { ReleaseAsset } from './github.js'
-import { HttpClient } from './http.js'
-import { USER_AGENT } from './version.js'
+import type { LocalFile } from '../files/plan.js'
+import type { ReleaseAsset } from './release.js'
+import { HttpClient } from '../http.js'
+import { USER_AGENT } from '../version.js'
 
 /** Downloads every asset into dir; returns them as files to upload under their asset names. */
 export async function downloadReleaseAssets(

@@ -11,10 +11,10 @@
  *   find that draft, empty it, and ask again: Zenodo then hands back the same draft.
  */
 import * as core from '@actions/core'
-import { ActionError } from './errors.js'
-import { HttpError, NetworkError } from './http.js'
-import type { ZenodoMetadata } from './metadata/types.js'
-import type { Deposition, ZenodoClient, ZenodoRecord } from './zenodo.js'
+import { ActionError } from '../errors.js'
+import { HttpError, NetworkError } from '../http.js'
+import type { ZenodoMetadata } from '../metadata/types.js'
+import type { Deposition, ZenodoClient, ZenodoRecord } from './client.js'
 
 /** How the release is recognised on Zenodo. */
 export interface ReleaseIdentity {

@@ -4,9 +4,9 @@
  * first call and again, once, when a call is refused mid-run. Every token is masked.
  */
 import * as core from '@actions/core'
-import { ActionError } from './errors.js'
-import { HttpError, type HttpClient, type TokenSource } from './http.js'
-import type { OAuthSettings } from './settings.js'
+import { ActionError } from '../errors.js'
+import { HttpError, type HttpClient, type TokenSource } from '../http.js'
+import type { OAuthSettings } from '../settings.js'
 
 /** A personal access token from the token input. */
 export class StaticToken implements TokenSource {

@@ -5,11 +5,11 @@
 import { createReadStream, statSync } from 'node:fs'
 import { pipeline } from 'node:stream'
 import * as core from '@actions/core'
-import { ActionError } from './errors.js'
-import { HashingStream } from './hash.js'
-import type { HttpClient } from './http.js'
-import { memoryTrimmer } from './memory.js'
-import { formatBytes } from './format.js'
+import { ActionError } from '../errors.js'
+import { HashingStream } from '../files/hash.js'
+import type { HttpClient } from '../http.js'
+import { memoryTrimmer } from '../memory.js'
+import { formatBytes } from '../format.js'
 
 /** One uploaded file. */
 export interface UploadResult {

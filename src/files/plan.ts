@@ -7,8 +7,8 @@ import { constants as fsConstants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as glob from '@actions/glob'
-import type { Problem } from './errors.js'
-import { formatBytes } from './format.js'
+import type { Problem } from '../errors.js'
+import { formatBytes } from '../format.js'
 
 /** A file uploaded to Zenodo under `name`. */
 export interface LocalFile {

@@ -17,8 +17,8 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import zlib from 'node:zlib'
 import * as core from '@actions/core'
-import type { Digest } from './hash.js'
-import { HashingStream } from './hash.js'
+import type { Digest } from '../files/hash.js'
+import { HashingStream } from '../files/hash.js'
 
 /** One file to add: where it is, its path inside the zip, and whether to store it uncompressed. */
 export interface ZipSource {

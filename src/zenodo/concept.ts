@@ -2,7 +2,7 @@
  * Turns the `concept` input (a concept DOI, DOI URL, record URL, concept record id, or any
  * version's id or DOI) into the Zenodo record id to resolve the latest version from.
  */
-import { ActionError } from './errors.js'
+import { ActionError } from '../errors.js'
 
 /** Zenodo DOI prefixes: production and sandbox. */
 const ZENODO_DOI = /^10\.(5281|5072)\/zenodo\.(\d+)$/i

@@ -205,17 +205,21 @@ async function globInput(
   const first = await runGlob(input, rooted, false, problems)
   if (!first) return []
   const realWorkspace = await realpath(workspace).catch(() => workspace)
-  const before = problems.length
+  const refused = new Set<string>()
   const links = await mapLimit(first.paths, STAT_CONCURRENCY, async p => {
     const l = await lstat(p).catch(() => undefined)
     if (!l?.isSymbolicLink()) return false
     const target = await checkLink(input, p, realWorkspace, problems)
+    if (!target) refused.add(p)
     return target?.isDirectory() === true
   })
-  if (problems.length > before) return []
-  const walked = links.some(Boolean) ? await runGlob(input, rooted, true, problems) : first
+  // Directory links are walked only when every matched link passed; otherwise the run stops
+  // anyway, and the other matches are still reported (so no "nothing matched" on top).
+  const walk = links.some(Boolean) && refused.size === 0
+  const walked = walk ? await runGlob(input, rooted, true, problems) : first
   if (!walked) return []
   const stats = await mapLimit(walked.paths, STAT_CONCURRENCY, async p => {
+    if (refused.has(p)) return undefined
     try {
       const s = await stat(p)
       if (s.isDirectory()) return undefined

@@ -13,6 +13,7 @@ import { startZenodoServer, type ZenodoTestServer } from '../test-server/zenodo-
 import { Readable } from 'node:stream'
 import { Agent } from 'undici'
 import { ActionError } from '../src/errors.js'
+import { OAuthToken } from '../src/zenodo/oauth.js'
 import { HttpClient, HttpError, NetworkError, type TokenSource } from '../src/http.js'
 import {
   captureOutput,
@@ -670,5 +671,36 @@ describe('errors name their source and stay on one line', () => {
       []
     )
     expect(out.text()).toMatch(/Zenodo answered 503 \(busy ::error/)
+  })
+})
+
+describe('the OAuth token endpoint', () => {
+  test('its error text is scrubbed of the secrets sent and kept on one line', async () => {
+    const refreshToken = 'rt_secret_refresh_token_123'
+    const clientSecret = 'cs_secret_client_456'
+    server.faults.add({
+      method: 'POST',
+      path: '/oauth/token',
+      kind: {
+        type: 'status',
+        status: 400,
+        body: {
+          error: `invalid_grant ${refreshToken} for ${clientSecret}\n::error title=INJECTED::x`
+        }
+      }
+    })
+    const { http } = testClient(undefined)
+    const source = new OAuthToken(http, `${server.url}/oauth/token`, {
+      clientId: 'client',
+      clientSecret,
+      refreshToken
+    })
+    const message = String(await source.token().catch((e: unknown) => (e as Error).message))
+    expect(message).toMatch(
+      /^Zenodo refused the OAuth refresh token \(invalid_grant \*\*\* for \*\*\* ::error title=INJECTED::x\)/
+    )
+    expect(message).not.toContain(refreshToken)
+    expect(message).not.toContain(clientSecret)
+    expect(message).not.toMatch(/[\n\r]/)
   })
 })

@@ -226,6 +226,8 @@ describe('the token goes only to the Zenodo origin', () => {
     expect(run.stdout).toMatch(/nothing was sent to http:\/\/127\.0\.0\.1:\d+/)
     expect(seen).toEqual([])
     expect(s.server.records()).toEqual([])
+    // The run's own draft is discarded (through the Zenodo origin, with the token).
+    expect(s.server.depositions().filter(d => !d.submitted)).toEqual([])
     expect(secretLeaks(run, s.server.requests, [s.server.token])).toEqual([])
   })
 })
@@ -309,6 +311,32 @@ describe('release assets', () => {
     expect(run.stdout).toMatch(/permissions: contents: read/)
     expect(writes(s.server)).toEqual([])
   })
+})
+
+test('contributors GitHub refuses to list fall back with a warning that names GitHub and the permissions', async () => {
+  const s = await start()
+  s.server.faults.add({
+    method: 'GET',
+    path: /^\/github\/repos\/[^/]+\/[^/]+\/contributors$/,
+    times: 10,
+    kind: {
+      type: 'status',
+      status: 403,
+      body: { message: 'Resource not accessible by integration' }
+    }
+  })
+  const run = await s.run({
+    event: releaseEvent({ tag: 'v1.0.0', author: 'releaser' }),
+    workspace: await makeWorkspace({ 'dist/a.txt': 'a' }),
+    inputs: { files: 'dist/*' },
+    env: FAST
+  })
+  expect(run.code).toBe(0)
+  expect(run.stdout).toMatch(
+    /::warning::Could not read the repository's contributors from GitHub \(GitHub answered 403: .*\); using releaser as the creator\..*permissions: contents: read/
+  )
+  const m = s.server.records()[0].metadata as { creators: { name: string }[] }
+  expect(m.creators).toEqual([expect.objectContaining({ name: 'releaser' })])
 })
 
 describe('files changed after planning', () => {

@@ -1,4 +1,5 @@
 /** Sizes in log lines, the summary's table and limit errors. */
+import { formatProblem } from '../src/errors.js'
 import { formatBytes, hasControlChars, logSafe, logSafeLine } from '../src/format.js'
 
 test('file sizes use binary units with one decimal below 100', () => {
@@ -34,4 +35,17 @@ describe('logSafe: outside text in a log line', () => {
     expect(hasControlChars('a\u007fb')).toBe(true)
     expect(hasControlChars('a b.txt')).toBe(false)
   })
+})
+
+test('a problem is formatted on one line, whatever the user wrote in its field', () => {
+  const line = formatProblem({
+    severity: 'error',
+    file: '.zenodo.json',
+    field: 'keywords\n::error title=INJECTED::x',
+    message: 'is not a list',
+    fix: 'write a list'
+  })
+  expect(line).toBe(
+    '.zenodo.json: keywords\\n::error title=INJECTED::x: is not a list. Fix: write a list'
+  )
 })

@@ -67,8 +67,10 @@ export interface FieldError {
 }
 
 /**
- * Zenodo answered with an error status. zenodoMessage is Zenodo's message; fieldErrors its
- * validation errors. path never includes the query string; nothing in it contains the token.
+ * The server (Zenodo, or GitHub for a client made with service 'GitHub') answered with an error
+ * status. zenodoMessage is the server's message; fieldErrors its validation errors. path never
+ * includes the query string; nothing in the message contains the token, and server text in it
+ * is on one line with control characters escaped (logSafe).
  */
 export class HttpError extends ActionError {
   override name = 'HttpError'

@@ -589,6 +589,33 @@ describe('one origin for the token', () => {
     }
   })
 
+  test('a redirect from the token origin to another origin is followed without the token', async () => {
+    const other = await otherHost()
+    const api = createHttpServer((_req, res) => {
+      res.writeHead(302, { location: `${other.url}/elsewhere` }).end()
+    })
+    await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve))
+    const apiUrl = `http://127.0.0.1:${String((api.address() as { port: number }).port)}`
+    const { http, agent } = pinnedClient(apiUrl)
+    try {
+      await http.request({
+        method: 'GET',
+        url: `${apiUrl}/api/records/1`,
+        retry: 'safe',
+        followRedirects: true
+      })
+      expect(other.seen).toHaveLength(1)
+      expect(other.seen[0].authorization).toBeUndefined()
+    } finally {
+      api.closeAllConnections()
+      await Promise.all([
+        other.close(),
+        new Promise(resolve => api.close(resolve)),
+        agent.destroy()
+      ])
+    }
+  })
+
   test('without a configured origin, the first request that carries the token pins it', async () => {
     const other = await otherHost()
     const { http } = testClient(server.token)

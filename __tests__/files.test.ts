@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { mkdir, mkdtemp, realpath, rm, symlink, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Problem } from '../src/errors.js'
@@ -306,6 +307,104 @@ describe('planFiles: limits', () => {
     expect(errors(result.problems)).toEqual([
       expect.objectContaining({ field: 'files', message: expect.stringContaining(missing) })
     ])
+  })
+})
+
+describe('planFiles: symbolic links, special files and names', () => {
+  it('refuses a link out of the workspace, naming the link and its target', async () => {
+    await touch(ws, 'dist/app.tar.gz')
+    await touch(outside, 'secret.txt')
+    await symlink(path.join(outside, 'secret.txt'), path.join(ws, 'dist', 'secret.txt'))
+    const result = await plan({ files: ['dist/*'] })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({
+        field: 'files',
+        message: expect.stringMatching(
+          /dist\/secret\.txt" is a symbolic link to ".*outside\/secret\.txt", which leads to .* outside the workspace/
+        )
+      })
+    ])
+  })
+
+  it('refuses a link into .git even when the link itself is outside .git', async () => {
+    await touch(ws, 'docs/index.md', '.git/config')
+    await symlink('../.git/config', path.join(ws, 'docs', 'config'))
+    const result = await plan({ archive: ['docs/**'] })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({
+        field: 'archive',
+        message: expect.stringMatching(
+          /docs\/config" is a symbolic link to "\.\.\/\.git\/config", which leads into a \.git directory/
+        )
+      })
+    ])
+  })
+
+  it('does not walk a directory link out of the workspace: the link is the one problem', async () => {
+    await touch(ws, 'docs/index.md')
+    await touch(outside, 'a.txt', 'deep/b.txt')
+    await symlink(outside, path.join(ws, 'docs', 'ext'))
+    const result = await plan({ archive: ['docs/**'] })
+    expect(errors(result.problems)).toHaveLength(1)
+    expect(errors(result.problems)[0].message).toMatch(/docs\/ext" is a symbolic link to/)
+    expect(result.archiveMembers.map(m => m.path).filter(p => p.startsWith(outside))).toEqual([])
+  })
+
+  it('refuses a dangling link', async () => {
+    await symlink(path.join(ws, 'nowhere'), path.join(ws, 'gone.txt'))
+    const result = await plan({ files: ['gone.txt'] })
+    expect(errors(result.problems)[0].message).toMatch(/whose target does not exist/)
+  })
+
+  it('follows links inside the workspace: files under their own name, directories walked', async () => {
+    await touch(ws, 'build/app-1.0.tar.gz', 'build/sub/notes.txt')
+    await mkdir(path.join(ws, 'dist'))
+    await symlink('../build/app-1.0.tar.gz', path.join(ws, 'dist', 'app.tar.gz'))
+    await symlink('../build', path.join(ws, 'dist', 'more'))
+    const result = await plan({ files: ['dist/app.tar.gz'], archive: ['dist/**'] })
+    expect(result.problems).toEqual([])
+    expect(result.uploads).toEqual([
+      expect.objectContaining({
+        name: 'app.tar.gz',
+        path: await realpath(path.join(ws, 'build', 'app-1.0.tar.gz'))
+      })
+    ])
+    expect(result.archiveMembers.map(m => m.archivePath).sort()).toEqual([
+      'dist/app.tar.gz',
+      'dist/more/app-1.0.tar.gz',
+      'dist/more/sub/notes.txt'
+    ])
+  })
+
+  it('refuses a FIFO (reading it could wait forever) instead of skipping it silently', async () => {
+    await touch(ws, 'dist/a.txt')
+    execFileSync('mkfifo', [path.join(ws, 'dist', 'pipe')])
+    const result = await plan({ files: ['dist/*'] })
+    expect(errors(result.problems)).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/dist\/pipe" is a FIFO/) })
+    ])
+  })
+
+  it('refuses file and archived names with control characters, shown escaped', async () => {
+    await touch(ws, 'dist/x\n::error title=INJECTED::y', 'docs/ok.md', 'docs/a\rb.md')
+    const result = await plan({ files: ['dist/*'], archive: ['docs/**'] })
+    const messages = errors(result.problems).map(p => p.message)
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'the file name "x\\n::error title=INJECTED::y" holds a control character',
+        'the archived path "docs/a\\rb.md" holds a control character'
+      ])
+    )
+    for (const m of messages) expect(m).not.toMatch(/[\n\r]/)
+  })
+
+  it('checks a linked manifest.rdmc like any other link', async () => {
+    await touch(outside, 'manifest.rdmc')
+    await symlink(path.join(outside, 'manifest.rdmc'), path.join(ws, 'manifest.rdmc'))
+    await touch(ws, 'a.txt')
+    const result = await plan({ files: ['a.txt'] })
+    expect(result.uploads.map(u => u.name)).toEqual(['a.txt'])
+    expect(errors(result.problems)[0].message).toMatch(/manifest\.rdmc" is a symbolic link/)
   })
 })
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -80,4 +81,15 @@ describe('hashFile', () => {
   it('rejects for a missing file', async () => {
     await expect(hashFile(path.join(dir, 'nope'))).rejects.toThrow(/ENOENT/)
   })
+})
+
+test('hashFile refuses a FIFO at once instead of waiting for a writer', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hash-fifo-'))
+  try {
+    const fifo = path.join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    await expect(hashFile(fifo)).rejects.toThrow(/is no longer a regular file .* a FIFO/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { startZenodoServer, type ZenodoTestServer } from '../test-server/zenodo-server.js'
-import { HttpError, NetworkError, type TokenSource } from '../src/http.js'
+import { Readable } from 'node:stream'
+import { Agent } from 'undici'
+import { ActionError } from '../src/errors.js'
+import { OAuthToken } from '../src/zenodo/oauth.js'
+import { HttpClient, HttpError, NetworkError, type TokenSource } from '../src/http.js'
 import {
   captureOutput,
   closeTestClients,
@@ -515,5 +519,215 @@ describe('downloads (release assets)', () => {
     } finally {
       await Promise.all([storage.close(), rm(dir, { recursive: true, force: true })])
     }
+  })
+})
+
+describe('one origin for the token', () => {
+  /** A host on another origin that records what it receives. */
+  async function otherHost(): Promise<{
+    url: string
+    seen: IncomingHttpHeaders[]
+    close: () => Promise<void>
+  }> {
+    const seenHeaders: IncomingHttpHeaders[] = []
+    const host = createHttpServer((req, res) => {
+      seenHeaders.push(req.headers)
+      req.resume()
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+    await new Promise<void>(resolve => host.listen(0, '127.0.0.1', resolve))
+    const { port } = host.address() as { port: number }
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen: seenHeaders,
+      close: () => new Promise(resolve => host.close(() => resolve()))
+    }
+  }
+
+  function pinnedClient(origin: string): { http: HttpClient; agent: Agent } {
+    const agent = new Agent({ keepAliveTimeout: 1000 })
+    const http = new HttpClient({
+      auth: { token: async () => server.token },
+      userAgent: 'tests/1.0',
+      dispatcher: agent,
+      authOrigin: origin,
+      policy: { sleep: async () => undefined }
+    })
+    return { http, agent }
+  }
+
+  test('a request that needs the token on another origin stops before anything is sent there', async () => {
+    const other = await otherHost()
+    const { http, agent } = pinnedClient(server.url)
+    try {
+      const call = http.request({ method: 'GET', url: `${other.url}/api/x`, retry: 'safe' })
+      await expect(call).rejects.toThrow(ActionError)
+      await expect(call).rejects.toThrow(
+        new RegExp(`on another origin than ${server.url}.*nothing was sent to ${other.url}`)
+      )
+      expect(other.seen).toEqual([])
+      expect(String(await call.catch((e: unknown) => e))).not.toContain(server.token)
+    } finally {
+      await Promise.all([other.close(), agent.destroy()])
+    }
+  })
+
+  test('an upload to a bucket on another origin stops before a byte is sent, saying why', async () => {
+    const other = await otherHost()
+    const { http, agent } = pinnedClient(server.url)
+    let opened = false
+    try {
+      const call = http.putStream(`${other.url}/api/files/b/x.bin`, () => {
+        opened = true
+        return { body: Readable.from([Buffer.from('x')]), length: 1 }
+      })
+      await expect(call).rejects.toThrow(/without it the upload would be refused/)
+      expect(opened).toBe(false)
+      expect(other.seen).toEqual([])
+    } finally {
+      await Promise.all([other.close(), agent.destroy()])
+    }
+  })
+
+  test('a redirect from the token origin to another origin is followed without the token', async () => {
+    const other = await otherHost()
+    const api = createHttpServer((_req, res) => {
+      res.writeHead(302, { location: `${other.url}/elsewhere` }).end()
+    })
+    await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve))
+    const apiUrl = `http://127.0.0.1:${String((api.address() as { port: number }).port)}`
+    const { http, agent } = pinnedClient(apiUrl)
+    try {
+      await http.request({
+        method: 'GET',
+        url: `${apiUrl}/api/records/1`,
+        retry: 'safe',
+        followRedirects: true
+      })
+      expect(other.seen).toHaveLength(1)
+      expect(other.seen[0].authorization).toBeUndefined()
+    } finally {
+      api.closeAllConnections()
+      await Promise.all([
+        other.close(),
+        new Promise(resolve => api.close(resolve)),
+        agent.destroy()
+      ])
+    }
+  })
+
+  test('without a configured origin, the first request that carries the token pins it', async () => {
+    const other = await otherHost()
+    const { http } = testClient(server.token)
+    try {
+      await http.request({
+        method: 'GET',
+        url: `${server.apiUrl}/deposit/depositions`,
+        retry: 'safe'
+      })
+      await expect(
+        http.request({ method: 'GET', url: `${other.url}/x`, retry: 'safe' })
+      ).rejects.toThrow(/another origin/)
+      // Without the token, another origin is fine.
+      await http.request({ method: 'GET', url: `${other.url}/x`, retry: 'safe', auth: false })
+      expect(other.seen).toHaveLength(1)
+      expect(other.seen[0].authorization).toBeUndefined()
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+describe('errors name their source and stay on one line', () => {
+  test("a GitHub client's refusal says GitHub and points at the job's permissions", async () => {
+    server.faults.add({
+      path: /\/github\/repos\//,
+      kind: {
+        type: 'status',
+        status: 403,
+        body: { message: 'Resource not accessible by integration' }
+      }
+    })
+    const agent = new Agent({ keepAliveTimeout: 1000 })
+    const http = new HttpClient({ userAgent: 'tests/1.0', dispatcher: agent, service: 'GitHub' })
+    try {
+      const err = await http
+        .request({
+          method: 'GET',
+          url: `${server.githubApiUrl}/repos/o/r/releases/assets/1`,
+          retry: 'safe'
+        })
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(HttpError)
+      const message = (err as Error).message
+      expect(message).toMatch(
+        /^GitHub refused GET \/github\/repos\/o\/r\/releases\/assets\/1 \(403 Resource not accessible by integration\)/
+      )
+      expect(message).toContain('permissions: contents: read')
+      expect(message).not.toContain('Zenodo')
+    } finally {
+      await agent.destroy()
+    }
+  })
+
+  test('a server message with newlines and control characters becomes one line that starts no workflow command', async () => {
+    server.faults.add({
+      method: 'GET',
+      path: DEPOSITIONS,
+      times: 2,
+      kind: {
+        type: 'status',
+        status: 503,
+        body: {
+          message: 'busy\n::error title=INJECTED::x\r\n::stop-commands::y\u001b[31m##[error]z'
+        }
+      }
+    })
+    const { http } = testClient(server.token, { maxAttempts: 2 })
+    const err = await http
+      .request({ method: 'GET', url: `${server.apiUrl}/deposit/depositions`, retry: 'safe' })
+      .catch((e: unknown) => e)
+    const message = (err as Error).message
+    expect(message).not.toMatch(/[\n\r]/)
+    expect(message.includes('\u001b')).toBe(false)
+    expect(message).not.toContain('##[')
+    expect(message).toContain(
+      'busy ::error title=INJECTED::x ::stop-commands::y\\u001b[31m##\\[error]z'
+    )
+    expect(out.lines().filter(l => /^\s*::(error title=INJECTED|stop-commands)/.test(l))).toEqual(
+      []
+    )
+    expect(out.text()).toMatch(/Zenodo answered 503 \(busy ::error/)
+  })
+})
+
+describe('the OAuth token endpoint', () => {
+  test('its error text is scrubbed of the secrets sent and kept on one line', async () => {
+    const refreshToken = 'rt_secret_refresh_token_123'
+    const clientSecret = 'cs_secret_client_456'
+    server.faults.add({
+      method: 'POST',
+      path: '/oauth/token',
+      kind: {
+        type: 'status',
+        status: 400,
+        body: {
+          error: `invalid_grant ${refreshToken} for ${clientSecret}\n::error title=INJECTED::x`
+        }
+      }
+    })
+    const { http } = testClient(undefined)
+    const source = new OAuthToken(http, `${server.url}/oauth/token`, {
+      clientId: 'client',
+      clientSecret,
+      refreshToken
+    })
+    const message = String(await source.token().catch((e: unknown) => (e as Error).message))
+    expect(message).toMatch(
+      /^Zenodo refused the OAuth refresh token \(invalid_grant \*\*\* for \*\*\* ::error title=INJECTED::x\)/
+    )
+    expect(message).not.toContain(refreshToken)
+    expect(message).not.toContain(clientSecret)
+    expect(message).not.toMatch(/[\n\r]/)
   })
 })

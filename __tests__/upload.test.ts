@@ -2,6 +2,7 @@
  * Streaming uploads against the Zenodo test server over real HTTP: md5 computed while sending,
  * resets and stalls retried with a fresh read of the file, checksum mismatches, progress lines.
  */
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -227,4 +228,36 @@ test('progress lines for a large file come at most every 10%, none for a small o
   })
   for (let i = 1; i < percents.length; i++)
     expect(percents[i] - percents[i - 1]).toBeGreaterThanOrEqual(9)
+})
+
+test('a file whose size differs from the planned size fails before a byte is sent', async () => {
+  const { http, bucket } = await draft()
+  const file = await textFile('shrunk.bin', 'x'.repeat(1000))
+  await truncate(file.path, 10)
+  const before = server.requests.length
+  await expect(uploadFile(http, bucket, file)).rejects.toThrow(
+    /shrunk\.bin changed after the files were planned: it was .* \(1000 bytes\) and is now 10 bytes/
+  )
+  expect(server.requests.length).toBe(before)
+})
+
+test('a file swapped for a FIFO fails at once instead of waiting for a writer', async () => {
+  const { http, bucket } = await draft()
+  const path = join(dir, 'swapped.bin')
+  execFileSync('mkfifo', [path])
+  const before = server.requests.length
+  const started = performance.now()
+  await expect(uploadFile(http, bucket, { path, name: 'swapped.bin', size: 5 })).rejects.toThrow(
+    /swapped\.bin is no longer a regular file .* is now a FIFO/
+  )
+  expect(performance.now() - started).toBeLessThan(5000)
+  expect(server.requests.length).toBe(before)
+})
+
+test('a name that could start a workflow command is logged on one line', async () => {
+  const { http, bucket } = await draft()
+  const file = await textFile('evil.txt', 'evil')
+  await uploadFile(http, bucket, { ...file, name: 'evil\n::error title=INJECTED::x.txt' })
+  expect(out.lines().filter(l => /^\s*::error title=INJECTED/.test(l))).toEqual([])
+  expect(out.text()).toContain('Uploaded evil\\n::error title=INJECTED::x.txt')
 })

@@ -3,6 +3,7 @@
  * user (no stack trace is printed for it); a ValidationError carries every problem found
  * in the user's input so they can all be reported together before anything is written.
  */
+import { logSafe } from './format.js'
 
 export class ActionError extends Error {
   override name = 'ActionError'
@@ -26,13 +27,17 @@ export interface Problem {
   column?: number
 }
 
-/** One line: `<file>: <field>: <message>. Fix: <fix>` */
+/**
+ * One line: `<file>: <field>: <message>. Fix: <fix>`. Fields and messages may quote the user's
+ * text (a key of .zenodo.json, a file name), so control characters are escaped (logSafe): the
+ * line can never be split into one the runner would read as a workflow command.
+ */
 export function formatProblem(p: Problem): string {
   const where =
     p.line !== undefined
-      ? `${p.file}:${p.line}${p.column !== undefined ? `:${p.column}` : ''}`
+      ? `${p.file}:${String(p.line)}${p.column !== undefined ? `:${String(p.column)}` : ''}`
       : p.file
-  return `${where}: ${p.field}: ${p.message}. Fix: ${p.fix}`
+  return logSafe(`${where}: ${p.field}: ${p.message}. Fix: ${p.fix}`)
 }
 
 export class ValidationError extends ActionError {

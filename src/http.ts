@@ -10,6 +10,7 @@ import { pipeline as pipelinePromise } from 'node:stream/promises'
 import * as core from '@actions/core'
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici'
 import { ActionError } from './errors.js'
+import { logSafe } from './format.js'
 
 /** How failed requests are repeated; every field has a default (DEFAULT_RETRY_POLICY). */
 export interface RetryPolicy {
@@ -66,8 +67,10 @@ export interface FieldError {
 }
 
 /**
- * Zenodo answered with an error status. zenodoMessage is Zenodo's message; fieldErrors its
- * validation errors. path never includes the query string; nothing in it contains the token.
+ * The server (Zenodo, or GitHub for a client made with service 'GitHub') answered with an error
+ * status. zenodoMessage is the server's message; fieldErrors its validation errors. path never
+ * includes the query string; nothing in the message contains the token, and server text in it
+ * is on one line with control characters escaped (logSafe).
  */
 export class HttpError extends ActionError {
   override name = 'HttpError'
@@ -85,6 +88,8 @@ export class HttpError extends ActionError {
     status: number
     method: string
     path: string
+    /** Who answered: "Zenodo" (the default) or "GitHub". */
+    service?: string
     zenodoMessage?: string
     fieldErrors?: FieldError[]
     body?: unknown
@@ -120,11 +125,15 @@ export class NetworkError extends ActionError {
   constructor(init: {
     method: string
     path: string
+    /** Who was called: "Zenodo" (the default) or "GitHub". */
+    service?: string
     code?: string
     reason: string
     mayHaveReachedServer: boolean
   }) {
-    super(`The connection to Zenodo failed during ${init.method} ${init.path}: ${init.reason}`)
+    super(
+      `The connection to ${init.service ?? 'Zenodo'} failed during ${init.method} ${logSafe(init.path)}: ${logSafe(init.reason)}`
+    )
     this.method = init.method
     this.path = init.path
     this.code = init.code
@@ -226,22 +235,37 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher
   /** Every token sent so far, scrubbed from any text that leaves this module. */
   private readonly secrets = new Set<string>()
+  /** Who answers, in messages: "Zenodo" or "GitHub". */
+  readonly service: string
+  /**
+   * The one origin the bearer token goes to (the configured zenodo-url's); when not given,
+   * the origin of the first request that carries the token.
+   */
+  private authOrigin?: string
 
   constructor(opts: {
     auth?: TokenSource
     userAgent: string
     policy?: Partial<RetryPolicy>
     dispatcher?: Dispatcher
+    /** Who answers, named in errors and log lines; default "Zenodo". */
+    service?: string
+    /** The only origin that receives the token, e.g. the zenodo-url input. */
+    authOrigin?: string
   }) {
     this.auth = opts.auth
     this.userAgent = opts.userAgent
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy }
     this.dispatcher = opts.dispatcher ?? defaultDispatcher()
+    this.service = opts.service ?? 'Zenodo'
+    this.authOrigin = opts.authOrigin === undefined ? undefined : new URL(opts.authOrigin).origin
   }
 
   /** Send one request (repeated per the policy) and read its JSON body. */
   async request<T = unknown>(opts: RequestOptions): Promise<HttpResponse<T>> {
     const start = this.parseUrl(opts.method, opts.url)
+    const withAuth = opts.auth !== false && this.auth !== undefined
+    if (withAuth) this.checkAuthOrigin(opts.method, start)
     const { body, contentType } = encodeBody(opts)
     const accepted = (status: number, repeat: boolean): boolean =>
       (opts.expect ? opts.expect.includes(status) : status >= 200 && status < 300) ||
@@ -255,7 +279,8 @@ export class HttpClient {
         let method = opts.method
         let sendBody = body
         for (let hop = 0; ; hop++) {
-          const headers = await this.headers(opts.auth !== false && url.origin === start.origin)
+          // A redirect to another origin is followed without the token.
+          const headers = await this.headers(withAuth && url.origin === start.origin)
           if (contentType && sendBody !== undefined) headers['content-type'] = contentType
           const res = await this.send(method, url, {
             headers,
@@ -298,6 +323,7 @@ export class HttpClient {
     opts: { onProgress?: (sentBytes: number) => void } = {}
   ): Promise<{ status: number; body: unknown }> {
     const target = this.parseUrl('PUT', url)
+    if (this.auth) this.checkAuthOrigin('PUT', target, 'the upload')
     return this.withRetries('PUT', target, 'safe', async () => {
       const { body, length } = open()
       const headers = await this.headers(true)
@@ -380,6 +406,19 @@ export class HttpClient {
     return out
   }
 
+  /**
+   * The token goes to one origin only. A request that needs it elsewhere (a links.bucket of
+   * another host, say) stops the run before anything is sent: without the token the other
+   * host would refuse the request anyway, and with it the token would leak.
+   */
+  private checkAuthOrigin(method: string, url: URL, what = 'this request'): void {
+    this.authOrigin ??= url.origin
+    if (url.origin === this.authOrigin) return
+    throw new ActionError(
+      `${this.service} asked for ${method} ${logSafe(url.origin + url.pathname)}, on another origin than ${this.authOrigin}. The access token is sent only to ${this.authOrigin}, and without it ${what} would be refused, so the run stops here: nothing was sent to ${logSafe(url.origin)}. If ${this.service} really moved, set zenodo-url to its new address.`
+    )
+  }
+
   private parseUrl(method: string, url: string): URL {
     try {
       return new URL(url)
@@ -429,6 +468,7 @@ export class HttpClient {
         throw new NetworkError({
           method,
           path: url.pathname,
+          service: this.service,
           ...aborted,
           mayHaveReachedServer: true
         })
@@ -546,10 +586,11 @@ export class HttpClient {
       status,
       method,
       path: url.pathname,
+      service: this.service,
       zenodoMessage: message,
       fieldErrors: parseFieldErrors(obj?.errors).map(f => ({
-        field: this.scrub(f.field),
-        messages: f.messages.map(m => this.scrub(m))
+        field: logSafe(this.scrub(f.field)),
+        messages: f.messages.map(m => logSafe(this.scrub(m)))
       })),
       body: body.value,
       reason: shorten(reason, 300)
@@ -578,6 +619,7 @@ export class HttpClient {
     return new NetworkError({
       method,
       path: url.pathname,
+      service: this.service,
       code,
       reason: describeNetworkFailure(code, e, s => this.scrub(s)),
       mayHaveReachedServer: !notSent
@@ -602,7 +644,9 @@ export class HttpClient {
         if (e instanceof HttpError && isTokenRefusal(e) && !refreshed && this.auth?.refresh) {
           // Zenodo did nothing with a refused token: refresh it and repeat once, whatever the method.
           refreshed = true
-          core.info(`Zenodo refused the access token for ${method} ${url.pathname}; refreshing it.`)
+          core.info(
+            `${this.service} refused the access token for ${method} ${logSafe(url.pathname)}; refreshing it.`
+          )
           await this.auth.refresh()
           n--
           continue
@@ -611,7 +655,7 @@ export class HttpClient {
         const repeatable = isRepeatable(e, retry)
         if (!repeatable) {
           if (retry === 'unsafe' && isTransient(e)) {
-            e.message += `. Not repeated automatically: Zenodo may have carried it out.`
+            e.message += `. Not repeated automatically: ${this.service} may have carried it out.`
           }
           throw this.finish(e, n)
         }
@@ -622,7 +666,7 @@ export class HttpClient {
           unknownEffect = true
         }
         core.info(
-          `${this.scrub(retryReason(e))}; retrying in ${formatWait(wait)} (attempt ${n + 1} of ${p.maxAttempts})`
+          `${logSafe(this.scrub(retryReason(e, this.service)))}; retrying in ${formatWait(wait)} (attempt ${n + 1} of ${p.maxAttempts})`
         )
         await p.sleep(wait)
         waited += wait
@@ -648,6 +692,13 @@ export class HttpClient {
   }
 }
 
+/**
+ * What a refusal of the GitHub API usually means in a workflow: the job's GITHUB_TOKEN lacks a
+ * permission (a `permissions:` block that leaves out contents: read, or a private repository).
+ */
+export const GITHUB_PERMISSIONS_HINT =
+  "Check the job's permissions: the github-token needs contents: read (add `permissions: contents: read` to the job, or to the workflow), and the release and its assets must belong to this repository"
+
 /** Headers of the answer that made an HttpError, for its Retry-After. */
 const rateLimitHeaders = new WeakMap<HttpError, Record<string, string | string[] | undefined>>()
 
@@ -671,10 +722,10 @@ function isTokenRefusal(e: HttpError): boolean {
   return e.status === 403 && /^permission denied/i.test(e.zenodoMessage ?? '')
 }
 
-function retryReason(e: HttpError | NetworkError): string {
+function retryReason(e: HttpError | NetworkError, service: string): string {
   if (e instanceof HttpError) {
     const reason = e.zenodoMessage ?? STATUS_CODES[e.status] ?? 'error'
-    return `Zenodo answered ${e.status} (${shorten(reason, 120)}) to ${e.method} ${e.path}`
+    return `${service} answered ${e.status} (${shorten(reason, 120)}) to ${e.method} ${e.path}`
   }
   return e.message
 }
@@ -750,16 +801,22 @@ function describeHttpError(e: {
   status: number
   method: string
   path: string
+  service?: string
   zenodoMessage?: string
   reason?: string
   fieldErrors: FieldError[]
 }): string {
-  const reason = e.reason ?? e.zenodoMessage ?? STATUS_CODES[e.status] ?? 'error'
+  const service = e.service ?? 'Zenodo'
+  const reason = logSafe(e.reason ?? e.zenodoMessage ?? STATUS_CODES[e.status] ?? 'error')
   const fields = e.fieldErrors.map(f => `${f.field}: ${f.messages.join(' ')}`).join('; ')
+  const where = `${e.method} ${logSafe(e.path)}`
   if (e.status >= 500 || e.status === 429) {
-    return `Zenodo answered ${e.status} (${reason}) to ${e.method} ${e.path}${fields ? `: ${fields}` : ''}`
+    return `${service} answered ${e.status} (${reason}) to ${where}${fields ? `: ${fields}` : ''}`
   }
-  let text = `Zenodo refused ${e.method} ${e.path} (${e.status} ${reason})${fields ? `: ${fields}` : ''}`
+  let text = `${service} refused ${where} (${e.status} ${reason})${fields ? `: ${fields}` : ''}`
+  if (service === 'GitHub' && (e.status === 401 || e.status === 403 || e.status === 404)) {
+    return `${text}. ${GITHUB_PERMISSIONS_HINT}`
+  }
   if (e.status === 403 && /permission denied/i.test(reason)) {
     text +=
       '. Check the token: it must belong to the owner of the deposition, have the deposit:write and deposit:actions scopes, and come from the same Zenodo as the API URL (a sandbox.zenodo.org token does not work on zenodo.org, nor the other way round)'
@@ -805,7 +862,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function shorten(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  const flat = logSafe(text.replace(/\s+/g, ' ').trim())
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 

@@ -101,6 +101,8 @@ async function publishRelease(scratch: string): Promise<void> {
   const sleep = scaledSleep(settings.timeScale)
   const http = new HttpClient({
     auth: tokenSource(settings, sleep),
+    // The token goes to the configured Zenodo's origin only (issue 8, item 7).
+    authOrigin: settings.zenodoUrl,
     userAgent: USER_AGENT,
     policy: { sleep }
   })

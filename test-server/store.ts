@@ -94,6 +94,8 @@ export class Store {
   readonly concepts = new Map<number, Concept>()
   readonly buckets = new Map<string, Bucket>()
   private nextId = 1000
+  /** Where links.bucket points instead of this server's API (option foreignBucketApiUrl). */
+  bucketApiUrl?: string
 
   constructor(
     readonly storageDir: string,
@@ -232,7 +234,7 @@ export class Store {
       html: `${this.url}/deposit/${dep.id}`,
       badge: `${this.url}/badge/doi/${published ? doi : ''}.svg`,
       files: `${self}/files`,
-      bucket: `${api}/files/${dep.bucket.id}`,
+      bucket: `${this.bucketApiUrl ?? api}/files/${dep.bucket.id}`,
       latest_draft: self,
       latest_draft_html: `${this.url}/deposit/${dep.id}`,
       publish: `${self}/actions/publish`,

@@ -20,6 +20,11 @@ export interface ZenodoServerOptions {
   github?: { owner?: string; repo?: string }
   /** Per-file and per-bucket quota in bytes; default 50 GB (Zenodo's). */
   quotaBytes?: number
+  /**
+   * links.bucket names this API base (e.g. another listener's http://127.0.0.1:<port>/api)
+   * instead of the server's own: a bucket host on a foreign origin.
+   */
+  foreignBucketApiUrl?: string
   /** Zenodo before zenodo-rdm PR #1434: deleting a draft file deletes it, then answers 500. */
   bucketDeleteReturns500?: boolean
 }

@@ -112,6 +112,7 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
   if (!address || typeof address === 'string') throw new Error('no port')
   const url = `http://127.0.0.1:${address.port}`
   const store = new Store(storageDir, url)
+  store.bucketApiUrl = opts.foreignBucketApiUrl
   const github = new GithubApi(
     opts.github?.owner ?? 'octo-org',
     opts.github?.repo ?? 'octo-repo',

@@ -6,6 +6,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { Transform, Writable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { openRegularFile } from './open.js'
 
 /** Size and checksums (lower-case hex) of a stream of bytes. */
 export interface Digest {
@@ -83,6 +84,8 @@ export async function hashFile(path: string, opts: { sha256?: boolean } = {}): P
       callback()
     }
   })
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hasher, sink)
+  // Opened without blocking and checked to be a regular file, so a FIFO cannot hang the read.
+  const { fd } = openRegularFile(path, path)
+  await pipeline(createReadStream('', { fd, highWaterMark: 1024 * 1024 }), hasher, sink)
   return hasher.digest()
 }

@@ -4,11 +4,12 @@
  * the run before anything is written to Zenodo (names, counts, sizes, permissions).
  */
 import { constants as fsConstants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { access, lstat, readlink, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as glob from '@actions/glob'
 import type { Problem } from '../errors.js'
-import { formatBytes } from '../format.js'
+import { formatBytes, hasControlChars, logSafe } from '../format.js'
 
 /** A file uploaded to Zenodo under `name`. */
 export interface LocalFile {
@@ -85,7 +86,7 @@ export async function planFiles(opts: PlanOptions): Promise<FilePlan> {
 
   const uploads: LocalFile[] = fileMatches.map(m => ({
     path: m.path,
-    name: path.basename(m.path),
+    name: m.name,
     size: m.size,
     origin: 'files'
   }))
@@ -93,10 +94,11 @@ export async function planFiles(opts: PlanOptions): Promise<FilePlan> {
     .map(m => ({ path: m.path, archivePath: m.archivePath, size: m.size }))
     .sort((a, b) => compareStrings(a.archivePath, b.archivePath))
 
-  const rdmc = await rdmcManifest(workspace)
+  const rdmc = await rdmcManifest(workspace, problems)
   if (rdmc && !uploads.some(u => u.path === rdmc.path)) uploads.push(rdmc)
   uploads.push(...(opts.extra ?? []))
 
+  checkNames(uploads, archiveMembers, problems)
   checkNothingMatched(opts, filePatterns, archivePatterns, fileMatches, archiveMatches, problems)
   const hasArchive = archiveMembers.length > 0
   if (archivePatterns.length > 0) checkArchiveName(opts.archiveName, problems)
@@ -137,7 +139,10 @@ export function archiveFormat(name: string): 'zip' | 'tar.gz' | undefined {
 }
 
 interface Match {
+  /** The file read: the real path (a link's resolved, checked target). */
   path: string
+  /** Base name of the matched path (a link's own name, not its target's). */
+  name: string
   archivePath: string
   size: number
 }
@@ -178,7 +183,17 @@ function globEscape(s: string): string {
     .replace(/\*/g, '[*]')
 }
 
-/** Glob one input's patterns into de-duplicated regular files with their sizes. */
+/**
+ * Glob one input's patterns into de-duplicated regular files with their sizes.
+ *
+ * Symbolic links are never walked blindly: the first glob does not follow them, and each
+ * matched link is checked first. A link is followed only when its real target is inside the
+ * workspace and outside any .git directory (where actions/checkout leaves the job's
+ * credentials); any other matched link is a problem naming the link and its target. Only when
+ * every matched link passes is the input globbed again through its directory links, and every
+ * file reached through a link is checked the same way. A match that is not a regular file
+ * (a FIFO, a socket, a device) is a problem too: reading it could block forever.
+ */
 async function globInput(
   input: 'files' | 'archive',
   patterns: string[],
@@ -186,35 +201,127 @@ async function globInput(
   problems: Problem[]
 ): Promise<Match[]> {
   if (patterns.length === 0) return []
-  let paths: string[]
-  let searchRoots: string[]
-  try {
-    const rooted = [...patterns, ...gitExclusions(patterns)].map(p => rootPattern(p, workspace))
-    const globber = await glob.create(rooted.join('\n'), {
-      matchDirectories: false,
-      implicitDescendants: true,
-      followSymbolicLinks: true
-    })
-    searchRoots = globber.getSearchPaths()
-    paths = [...new Set(await globber.glob())]
-  } catch (err) {
-    problems.push(
-      problem(input, `a pattern could not be used: ${errorMessage(err)}`, patternFix(input))
-    )
-    return []
-  }
-  const stats = await mapLimit(paths, STAT_CONCURRENCY, async p => {
+  const rooted = [...patterns, ...gitExclusions(patterns)].map(p => rootPattern(p, workspace))
+  const first = await runGlob(input, rooted, false, problems)
+  if (!first) return []
+  const realWorkspace = await realpath(workspace).catch(() => workspace)
+  const refused = new Set<string>()
+  const links = await mapLimit(first.paths, STAT_CONCURRENCY, async p => {
+    const l = await lstat(p).catch(() => undefined)
+    if (!l?.isSymbolicLink()) return false
+    const target = await checkLink(input, p, realWorkspace, problems)
+    if (!target) refused.add(p)
+    return target?.isDirectory() === true
+  })
+  // Directory links are walked only when every matched link passed; otherwise the run stops
+  // anyway, and the other matches are still reported (so no "nothing matched" on top).
+  const walk = links.some(Boolean) && refused.size === 0
+  const walked = walk ? await runGlob(input, rooted, true, problems) : first
+  if (!walked) return []
+  const stats = await mapLimit(walked.paths, STAT_CONCURRENCY, async p => {
+    if (refused.has(p)) return undefined
     try {
       const s = await stat(p)
-      return s.isFile() ? { path: p, size: s.size } : undefined
+      if (s.isDirectory()) return undefined
+      const real = await realpath(p)
+      if (real !== p && !(await checkLink(input, p, realWorkspace, problems, real))) {
+        return undefined
+      }
+      if (!s.isFile()) {
+        problems.push(
+          problem(
+            input,
+            `"${logSafe(p)}" is ${kindOf(s)}, not a regular file; reading it could wait forever`,
+            'exclude it with a "!" pattern, or narrow the pattern to regular files'
+          )
+        )
+        return undefined
+      }
+      return { path: real, link: p, size: s.size }
     } catch (err) {
-      problems.push(problem(input, `cannot read "${p}": ${errorMessage(err)}`, readableFix))
+      problems.push(
+        problem(input, `cannot read "${logSafe(p)}": ${errorMessage(err)}`, readableFix)
+      )
       return undefined
     }
   })
   return stats
-    .filter((m): m is { path: string; size: number } => m !== undefined)
-    .map(m => ({ ...m, archivePath: archivePathOf(m.path, workspace, searchRoots) }))
+    .filter((m): m is { path: string; link: string; size: number } => m !== undefined)
+    .map(m => ({
+      path: m.path,
+      size: m.size,
+      name: path.basename(m.link),
+      archivePath: archivePathOf(m.link, workspace, walked.searchRoots)
+    }))
+}
+
+/** One @actions/glob run: the de-duplicated matches and the search roots, or undefined on a bad pattern. */
+async function runGlob(
+  input: 'files' | 'archive',
+  rooted: string[],
+  followSymbolicLinks: boolean,
+  problems: Problem[]
+): Promise<{ paths: string[]; searchRoots: string[] } | undefined> {
+  try {
+    const globber = await glob.create(rooted.join('\n'), {
+      matchDirectories: false,
+      implicitDescendants: true,
+      followSymbolicLinks
+    })
+    return { searchRoots: globber.getSearchPaths(), paths: [...new Set(await globber.glob())] }
+  } catch (err) {
+    problems.push(
+      problem(input, `a pattern could not be used: ${errorMessage(err)}`, patternFix(input))
+    )
+    return undefined
+  }
+}
+
+/**
+ * Whether the link at `link` may be followed: its real target exists, is inside the workspace
+ * and is outside any .git directory. Returns the target's stats when it may, else records a
+ * problem naming the link and its target and returns undefined.
+ */
+async function checkLink(
+  input: 'files' | 'archive',
+  link: string,
+  realWorkspace: string,
+  problems: Problem[],
+  knownTarget?: string
+): Promise<Stats | undefined> {
+  const shown = await readlink(link).catch(() => knownTarget ?? '?')
+  const refuse = (why: string): undefined => {
+    problems.push(
+      problem(
+        input,
+        `"${logSafe(link)}" is a symbolic link to "${logSafe(shown)}", ${why}; links are followed only to files inside the workspace and outside .git`,
+        'copy the file into the workspace instead of linking to it, or exclude the link with a "!" pattern'
+      )
+    )
+    return undefined
+  }
+  let target: string
+  try {
+    target = knownTarget ?? (await realpath(link))
+  } catch {
+    return refuse('whose target does not exist')
+  }
+  const rel = path.relative(realWorkspace, target)
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    return refuse(`which leads to "${logSafe(target)}" outside the workspace`)
+  }
+  if (rel.split(path.sep).includes('.git')) {
+    return refuse(`which leads into a .git directory ("${logSafe(target)}")`)
+  }
+  return stat(target).catch(() => refuse('whose target cannot be read'))
+}
+
+/** "a FIFO", "a socket", ... for a problem message. */
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'a FIFO (named pipe)'
+  if (s.isSocket()) return 'a socket'
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device'
+  return 'not a regular file'
 }
 
 /** Posix path relative to the workspace when inside it, else to the deepest search root holding it. */
@@ -229,13 +336,23 @@ function archivePathOf(file: string, workspace: string, searchRoots: string[]): 
   return path.relative(base, file).split(path.sep).join('/')
 }
 
-/** manifest.rdmc at the workspace root, when it is a regular file. */
-async function rdmcManifest(workspace: string): Promise<LocalFile | undefined> {
+/** manifest.rdmc at the workspace root, when it is a regular file (a link is checked like any other). */
+async function rdmcManifest(
+  workspace: string,
+  problems: Problem[]
+): Promise<LocalFile | undefined> {
   const p = path.join(workspace, RDMC_MANIFEST_NAME)
   try {
-    const s = await stat(p)
+    const l = await lstat(p)
+    let real = p
+    if (l.isSymbolicLink()) {
+      const realWorkspace = await realpath(workspace).catch(() => workspace)
+      if (!(await checkLink('files', p, realWorkspace, problems))) return undefined
+      real = await realpath(p)
+    }
+    const s = await stat(real)
     if (!s.isFile()) return undefined
-    return { path: p, name: RDMC_MANIFEST_NAME, size: s.size, origin: 'manifest.rdmc' }
+    return { path: real, name: RDMC_MANIFEST_NAME, size: s.size, origin: 'manifest.rdmc' }
   } catch {
     return undefined
   }
@@ -283,6 +400,34 @@ function checkNothingMatched(
   }
 }
 
+/**
+ * Names with control characters are refused: a newline in a name would let it start a line of
+ * the log, where the runner reads workflow commands (`::error ...`, `::stop-commands::`), and
+ * Zenodo cannot show such a name either.
+ */
+function checkNames(uploads: LocalFile[], members: ArchiveMember[], problems: Problem[]): void {
+  const fix =
+    'rename the file without control characters (newline, carriage return, tab, escape), or exclude it with a "!" pattern'
+  for (const u of uploads) {
+    if (hasControlChars(u.name)) {
+      problems.push(
+        problem(fieldOf(u), `the file name "${logSafe(u.name)}" holds a control character`, fix)
+      )
+    }
+  }
+  for (const m of members) {
+    if (hasControlChars(m.archivePath)) {
+      problems.push(
+        problem(
+          'archive',
+          `the archived path "${logSafe(m.archivePath)}" holds a control character`,
+          fix
+        )
+      )
+    }
+  }
+}
+
 function checkArchiveName(name: string, problems: Problem[]): void {
   if (archiveFormat(name) === undefined) {
     problems.push(
@@ -312,7 +457,7 @@ function checkDuplicateArchivePaths(members: ArchiveMember[], problems: Problem[
       problems.push(
         problem(
           'archive',
-          `"${a.path}" and "${b.path}" would both be stored as "${a.archivePath}" in the archive`,
+          `"${logSafe(a.path)}" and "${logSafe(b.path)}" would both be stored as "${logSafe(a.archivePath)}" in the archive`,
           'narrow the archive patterns so each path inside the archive comes from one file'
         )
       )
@@ -334,14 +479,14 @@ function checkDuplicateNames(
   for (const u of uploads) {
     const first = seen.get(u.name)
     if (first === undefined) {
-      seen.set(u.name, `"${u.path}"`)
+      seen.set(u.name, `"${logSafe(u.path)}"`)
       continue
     }
     const isGenerated = first.startsWith('the ')
     problems.push(
       problem(
         isGenerated && first === 'the archive' ? 'archive-name' : 'files',
-        `two uploads would be named "${u.name}" on Zenodo: ${first} and "${u.path}"`,
+        `two uploads would be named "${logSafe(u.name)}" on Zenodo: ${first} and "${logSafe(u.path)}"`,
         isGenerated
           ? `rename the file, exclude it from files with a "!" pattern, or change archive-name${first === 'the archive' ? '' : ' (or set manifest to false)'}`
           : 'upload only one of them (exclude the other with a "!" pattern), or put them in the archive instead'
@@ -377,7 +522,7 @@ function checkSizes(
       problems.push(
         problem(
           fieldOf(u),
-          `"${u.path}" is ${formatBytes(u.size, { decimal: true })}; Zenodo accepts files up to ${formatBytes(max, { decimal: true })}`,
+          `"${logSafe(u.path)}" is ${formatBytes(u.size, { decimal: true })}; Zenodo accepts files up to ${formatBytes(max, { decimal: true })}`,
           'split the file or publish it elsewhere and link it from related_identifiers'
         )
       )
@@ -419,7 +564,9 @@ async function checkReadable(
     try {
       await access(p, fsConstants.R_OK)
     } catch (err) {
-      problems.push(problem(field, `cannot read "${p}": ${errorMessage(err)}`, readableFix))
+      problems.push(
+        problem(field, `cannot read "${logSafe(p)}": ${errorMessage(err)}`, readableFix)
+      )
     }
   })
 }
@@ -440,7 +587,7 @@ function problem(field: InputName, message: string, fix: string): Problem {
 }
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
+  return logSafe(err instanceof Error ? err.message : String(err))
 }
 
 function compareStrings(a: string, b: string): number {

@@ -1,12 +1,16 @@
 /**
  * What the action learns from GitHub: the triggering event, the release (from the event
  * payload, or looked up by tag for workflow_dispatch and tag pushes), the repository, and the
- * contributors who become the default creators. GitHub API failures never stop a release: the
- * defaults fall back as Zenodo's own integration does.
+ * contributors who become the default creators. A release that cannot be looked up (other than
+ * "there is none") stops the run before anything is written to Zenodo; contributors that cannot
+ * be read fall back as Zenodo's own integration does, with a warning. Every GitHub refusal is
+ * named as GitHub's and, for 401/403/404, points at the job's `permissions:`.
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { ActionError } from '../errors.js'
+import { logSafe } from '../format.js'
+import { GITHUB_PERMISSIONS_HINT } from '../http.js'
 import type { ReleaseInfo, RepoInfo } from '../metadata/defaults.js'
 import type { Creator } from '../metadata/types.js'
 
@@ -105,8 +109,8 @@ export async function loadReleaseContext(
   if (ctx.eventName !== 'release') {
     core.info(
       payloadRelease
-        ? `Using the GitHub release for tag ${tag}.`
-        : `No GitHub release found for tag ${tag}; the record is described from the tag and the repository.`
+        ? `Using the GitHub release for tag ${logSafe(tag)}.`
+        : `No GitHub release found for tag ${logSafe(tag)}; the record is described from the tag and the repository.`
     )
   }
 
@@ -161,7 +165,7 @@ export async function loadCreators(
     return names.map(name => ({ name }))
   } catch (e) {
     core.warning(
-      `Could not read the repository's contributors from GitHub (${describe(e)}); using ${fallback[0].name} as the creator. Add creators to .zenodo.json or CITATION.cff to set them yourself.`
+      `Could not read the repository's contributors from GitHub (${describe(e)}); using ${logSafe(fallback[0].name)} as the creator. Add creators to .zenodo.json or CITATION.cff to set them yourself.${hint(e)}`
     )
     return fallback
   }
@@ -186,10 +190,10 @@ async function releaseByTag(
     const { data } = await octokit.rest.repos.getReleaseByTag({ owner, repo, tag })
     return data as PayloadRelease
   } catch (e) {
-    if ((e as { status?: number }).status !== 404) {
-      core.warning(`Could not look up the GitHub release for tag ${tag} (${describe(e)}).`)
-    }
-    return undefined
+    if ((e as { status?: number }).status === 404) return undefined
+    throw new ActionError(
+      `GitHub refused to look up the release for tag ${logSafe(tag)} (${describe(e)}); nothing was written to Zenodo.${hint(e)}`
+    )
   }
 }
 
@@ -222,7 +226,17 @@ function normalizeSpdx(spdx: string | null | undefined): string | null {
   return spdx && spdx !== 'NOASSERTION' ? spdx : null
 }
 
+/** "GitHub answered 403: Resource not accessible by integration", one line, safe to log. */
 function describe(e: unknown): string {
   const status = (e as { status?: number }).status
-  return status ? `HTTP ${status}` : (e as Error).message
+  const message = e instanceof Error ? e.message : String(e)
+  const text = status ? `GitHub answered ${String(status)}: ${message}` : message
+  const flat = logSafe(text.replace(/\s+/g, ' ').trim())
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat
+}
+
+/** For a refusal (401/403/404): what to check in the workflow. */
+function hint(e: unknown): string {
+  const status = (e as { status?: number }).status
+  return status === 401 || status === 403 || status === 404 ? ` ${GITHUB_PERMISSIONS_HINT}.` : ''
 }

@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core'
 import { ActionError } from '../errors.js'
+import { logSafe } from '../format.js'
 import { HttpError, type HttpClient, type TokenSource } from '../http.js'
 import type { OAuthSettings } from '../settings.js'
 
@@ -61,7 +62,7 @@ export class OAuthToken implements TokenSource {
       body = res.body
     } catch (e) {
       if (e instanceof HttpError && e.status >= 400 && e.status < 500) {
-        const reason = (e.body as TokenResponse | undefined)?.error ?? `HTTP ${e.status}`
+        const reason = this.scrub((e.body as TokenResponse | undefined)?.error, e.status)
         throw new ActionError(
           `Zenodo refused the OAuth refresh token (${reason}). Check oauth-client-id, oauth-client-secret and oauth-refresh-token, or authorize the application again to get a new refresh token.`
         )
@@ -78,5 +79,20 @@ export class OAuthToken implements TokenSource {
       this.refreshToken = body.refresh_token
     }
     core.info('Obtained a Zenodo access token from the OAuth refresh token.')
+  }
+
+  /**
+   * The token endpoint's error code, made safe for the log: the secrets sent with the request
+   * (refresh token, client secret) and any token-like query value replaced by ***, one line,
+   * at most 200 characters.
+   */
+  private scrub(error: unknown, status: number): string {
+    if (typeof error !== 'string' || error.trim() === '') return `HTTP ${String(status)}`
+    let text = this.http.scrub(error)
+    for (const secret of [this.refreshToken, this.settings.clientSecret, this.access]) {
+      if (secret) text = text.split(secret).join('***')
+    }
+    text = logSafe(text.replace(/\s+/g, ' ').trim())
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text
   }
 }

@@ -2,14 +2,15 @@
  * Streaming uploads to a deposition's bucket: one read of the file per attempt, hashed on its
  * way out, and Zenodo's checksum compared with ours before the file counts as uploaded.
  */
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream'
 import * as core from '@actions/core'
 import { ActionError } from '../errors.js'
 import { HashingStream } from '../files/hash.js'
 import type { HttpClient } from '../http.js'
 import { memoryTrimmer } from '../memory.js'
-import { formatBytes } from '../format.js'
+import { formatBytes, logSafe } from '../format.js'
+import { openRegularFile } from '../files/open.js'
 
 /** One uploaded file. */
 export interface UploadResult {
@@ -52,17 +53,17 @@ export async function uploadFile(
     const expected = opts.expectedMd5?.toLowerCase()
     if (expected && expected !== md5) {
       throw new ActionError(
-        `${file.name} changed while it was being uploaded: its md5 was ${expected} before and ${md5} while sending. Make sure nothing writes to ${file.path} during the action.`
+        `${logSafe(file.name)} changed while it was being uploaded: its md5 was ${expected} before and ${md5} while sending. Make sure nothing writes to ${logSafe(file.path)} during the action.`
       )
     }
     if (checksum === md5) {
-      core.info(`Uploaded ${file.name} (${formatBytes(size)}, md5 ${md5}).`)
+      core.info(`Uploaded ${logSafe(file.name)} (${formatBytes(size)}, md5 ${md5}).`)
       return { name: file.name, size, md5, checksum }
     }
     const what =
       checksum === undefined
-        ? `Zenodo answered the upload of ${file.name} without a checksum`
-        : `Zenodo's checksum of ${file.name} (md5 ${checksum}) differs from the md5 of the bytes sent (${md5})`
+        ? `Zenodo answered the upload of ${logSafe(file.name)} without a checksum`
+        : `Zenodo's checksum of ${logSafe(file.name)} (md5 ${logSafe(checksum)}) differs from the md5 of the bytes sent (${md5})`
     if (round >= CHECKSUM_ROUNDS) {
       throw new ActionError(
         `${what}, ${round} times. The file on Zenodo is damaged; delete it from the draft and run the action again.`
@@ -85,11 +86,16 @@ async function sendOnce(
   const res = await http.putStream(
     url,
     () => {
-      length = fileSize(file)
+      // Opened without blocking and checked on the open descriptor: a regular file of exactly
+      // the planned size (a file truncated, grown or swapped for a FIFO since planning fails
+      // here, before a byte is sent).
+      const opened = openRegularFile(file.path, file.name, file.size)
+      length = opened.size
       hasher = new HashingStream({ highWaterMark: PIPE_BUFFER_BYTES })
       progress.start(length)
       // Never more than `length` bytes (the Content-Length), even if the file grows meanwhile.
-      const source = createReadStream(file.path, {
+      const source = createReadStream('', {
+        fd: opened.fd,
         highWaterMark: READ_CHUNK_BYTES,
         ...(length > 0 ? { end: length - 1 } : {})
       })
@@ -102,25 +108,16 @@ async function sendOnce(
       }
     }
   )
-  if (!hasher) throw new ActionError(`The upload of ${file.name} never opened the file.`)
+  if (!hasher) throw new ActionError(`The upload of ${logSafe(file.name)} never opened the file.`)
   // Zenodo answered after receiving Content-Length bytes, all of which went through the hasher
   // first; the read stream's end (and the hasher's flush) may still be queued behind that.
-  if (hasher.bytesSoFar !== length) {
+  if (hasher.bytesSoFar !== length || length !== file.size) {
     throw new ActionError(
-      `${file.name} changed while it was being uploaded: ${length} bytes expected, ${hasher.bytesSoFar} read.`
+      `${logSafe(file.name)} changed while it was being uploaded: ${String(file.size)} bytes planned, ${String(hasher.bytesSoFar)} read.`
     )
   }
   const digest = hasher.digestOf(length)
   return { md5: digest.md5, size: digest.size, checksum: parseChecksum(res.body) }
-}
-
-function fileSize(file: { path: string; name: string }): number {
-  try {
-    return statSync(file.path).size
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e)
-    throw new ActionError(`Cannot upload ${file.name}: ${file.path} cannot be read (${code}).`)
-  }
 }
 
 /** "md5:<hex>" (or bare hex) from the bucket PUT's answer. */
@@ -159,7 +156,7 @@ class Progress {
     this.lastFraction = fraction
     const seconds = Math.max((now - this.startedAt) / 1000, 0.001)
     core.info(
-      `Uploading ${this.name}: ${formatBytes(sent)} of ${formatBytes(this.total)} (${Math.floor(fraction * 100)}%), ${formatBytes(sent / seconds)}/s`
+      `Uploading ${logSafe(this.name)}: ${formatBytes(sent)} of ${formatBytes(this.total)} (${Math.floor(fraction * 100)}%), ${formatBytes(sent / seconds)}/s`
     )
   }
 }

@@ -38,7 +38,7 @@ export async function actionYaml(): Promise<ActionYaml> {
   return parse(await readFile(join(ROOT, 'action.yml'), 'utf8')) as ActionYaml
 }
 
-export type EventName = 'release' | 'workflow_dispatch' | 'push'
+export type EventName = 'release' | 'workflow_dispatch' | 'push' | 'pull_request'
 
 export interface EventSpec {
   name: EventName
@@ -127,6 +127,23 @@ export function tagPushEvent(tag: string): EventSpec {
   payload.after = COMMIT
   retargetRepository(payload, { description: 'A test repository', license: null })
   return { name: 'push', payload, ref: `refs/tags/${tag}` }
+}
+
+/** A real branch push payload (refs/heads/<branch>). */
+export function branchPushEvent(branch = 'main'): EventSpec {
+  const payload = example('push')
+  payload.ref = `refs/heads/${branch}`
+  payload.after = COMMIT
+  retargetRepository(payload, { description: 'A test repository', license: null })
+  return { name: 'push', payload, ref: `refs/heads/${branch}` }
+}
+
+/** A real pull_request (opened) payload, as a CI workflow on pull requests gets it. */
+export function pullRequestEvent(number = 7): EventSpec {
+  const payload = example('pull_request', 'opened')
+  payload.number = number
+  retargetRepository(payload, { description: 'A test repository', license: null })
+  return { name: 'pull_request', payload, ref: `refs/pull/${number}/merge` }
 }
 
 /** Workspaces made by makeWorkspace, removed by removeWorkspaces (E2E.close calls it). */

@@ -91,16 +91,19 @@ export async function loadReleaseContext(
     tag = payloadRelease.tag_name ?? ''
   } else if (ctx.eventName === 'workflow_dispatch') {
     tag = versionInput || refName(ctx.ref)
-  } else if (ctx.eventName === 'push') {
-    if (!ctx.ref.startsWith('refs/tags/')) {
-      throw new ActionError(
-        `On push events this action publishes tags only, and ${ctx.ref} is not a tag. Use "on: push: tags: ['v*']", a release event, or workflow_dispatch.`
-      )
-    }
+  } else if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')) {
     tag = refName(ctx.ref)
+  } else if (versionInput) {
+    // Any other event (a branch push, pull_request, schedule, a CI self-test) publishes only the
+    // tag the version input names explicitly, never the branch.
+    tag = versionInput
+  } else if (ctx.eventName === 'push') {
+    throw new ActionError(
+      `On push events this action publishes tags only, and ${logSafe(ctx.ref)} is not a tag. Use "on: push: tags: ['v*']", a release event, or workflow_dispatch, or name the tag in the version input.`
+    )
   } else {
     throw new ActionError(
-      `This action runs on release, workflow_dispatch and tag push events, not on "${ctx.eventName}".`
+      `This action runs on release, workflow_dispatch and tag push events, not on "${logSafe(ctx.eventName)}", unless the version input names the tag to publish.`
     )
   }
   if (!tag) throw new ActionError('Could not tell which tag to publish: give the version input.')

@@ -58,7 +58,16 @@ export interface FaultRule {
         html?: boolean
         headers?: Record<string, string>
       }
-    | { type: 'after'; status: number; body?: unknown; html?: boolean }
+    | {
+        /** The request is carried out, then answered with this instead (text: a non-JSON body). */
+        type: 'after'
+        status: number
+        body?: unknown
+        html?: boolean
+        text?: string
+      }
+    /** The request is carried out, and then never answered (a publish that stalls but happens). */
+    | { type: 'stall-after' }
     | { type: 'reset'; afterBodyBytes?: number }
     | { type: 'stall'; afterBodyBytes?: number }
     | { type: 'delay'; ms: number }

@@ -210,6 +210,8 @@ export interface ZenodoTestServer {
     files?: SeedFile[]
     metadata?: Record<string, unknown>
     versions?: number
+    /** Add the versions to this existing concept instead of making a new one. */
+    conceptrecid?: number
   }): { id: number; conceptrecid: number; doi: string; conceptdoi: string }
   /** Leave an unpublished new-version draft of the concept (as a failed run would). */
   seedStaleDraft(

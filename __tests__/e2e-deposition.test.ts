@@ -172,6 +172,26 @@ describe('two runs of one release at the same moment publish exactly one version
     }
     expect([a.code, b.code]).toContain(0)
   })
+
+  test('two runs of a new version of a concept at once: one version with this release’s files', async () => {
+    const old = seedConcept()
+    const [a, b] = await Promise.all([
+      release('v2.0.0', { concept: old.conceptdoi }),
+      release('v2.0.0', { concept: old.conceptdoi })
+    ])
+    const fresh = e2e.server.records().filter(r => r.id !== old.id)
+    expect(fresh).toHaveLength(1)
+    expect(Object.fromEntries(fresh[0].files.map(f => [f.key, f.checksum]))).toEqual({
+      'a.tar.gz': `md5:${md5('archive a')}`,
+      'b.whl': `md5:${md5('wheel b')}`
+    })
+    expect(e2e.server.depositions().filter(d => !d.submitted)).toEqual([])
+    for (const run of [a, b]) {
+      if (run.code === 0) expect(run.outputs.doi).toBe(fresh[0].doi)
+      else expect(run.stdout).toMatch(/Another run of this release|not in your list/)
+    }
+    expect([a.code, b.code]).toContain(0)
+  })
 })
 
 describe('an unknown publish outcome is read back, never treated as a failure', () => {

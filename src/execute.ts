@@ -18,6 +18,7 @@ import {
   isPublished,
   openTarget,
   publishAndConfirm,
+  publishedMeanwhile,
   PublishOutcomeUnknown,
   removeInheritedFiles,
   settleRivals
@@ -107,7 +108,21 @@ async function finish(plan: Plan, target: Writable, uploads: LocalFile[]): Promi
     }
   } catch (e) {
     // A publish that may have happened is never followed by a discard.
-    if (opened.owned && !(e instanceof PublishOutcomeUnknown)) await discardOwned(client, id)
+    if (e instanceof PublishOutcomeUnknown) throw e
+    const winner = await publishedMeanwhile(client, id, identity)
+    if (winner) {
+      core.warning(
+        `${e instanceof Error ? e.message : String(e)}; but another run of this release has published it meanwhile as deposition ${String(winner.id)}.`
+      )
+      if (winner.id !== id && opened.owned) await discardOwned(client, id)
+      return {
+        deposition: winner,
+        state: 'published',
+        note: `Another run of this release published it at the same time (deposition ${String(winner.id)}); this run published nothing of its own.`,
+        newConcept: false
+      }
+    }
+    if (opened.owned) await discardOwned(client, id)
     throw e
   }
 }

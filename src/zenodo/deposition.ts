@@ -292,7 +292,7 @@ async function newVersionDraft(
   try {
     draft = await client.newVersion(latestId)
   } catch (e) {
-    if (isStaleDraftError(e)) draft = await clearOwnStaleDraft(client, latestId, o)
+    if (isStaleDraftError(e)) draft = await adoptStaleDraft(client, latestId, o)
     else if (!isAmbiguous(e)) throw e
     else {
       // Zenodo keeps one new-version draft per concept and hands it back on a repeated call
@@ -304,7 +304,7 @@ async function newVersionDraft(
         draft = await client.newVersion(latestId)
       } catch (e2) {
         if (!isStaleDraftError(e2)) throw e2
-        draft = await clearOwnStaleDraft(client, latestId, o)
+        draft = await adoptStaleDraft(client, latestId, o)
       }
     }
   }
@@ -340,10 +340,13 @@ function isStaleDraftError(e: unknown): boolean {
 }
 
 /**
- * newversion refused because the concept already has a draft holding files: find it, and empty
- * it only when it is provably this action's own leftover.
+ * newversion refused because the concept already has a draft holding files: find it (the list
+ * lags), and use it as it is only when it is provably this action's own leftover. It is not
+ * emptied: another run of this release may be filling it at this moment, and every step that
+ * follows (deleting files this release does not upload, same-name uploads replaced in place,
+ * the metadata PUT, publish) gives the same result when two runs do it.
  */
-async function clearOwnStaleDraft(
+async function adoptStaleDraft(
   client: ZenodoClient,
   latestId: number,
   o: OpenOptions
@@ -351,40 +354,21 @@ async function clearOwnStaleDraft(
   const latest = await client.getDeposition(latestId)
   const concept = String(latest.conceptrecid ?? '')
   let stale: Deposition | undefined
-  for (let read = 1; read <= 3 && !stale; read++) {
+  for (let read = 1; read <= LIST_READS && !stale; read++) {
     stale = (await listAll(client, `conceptrecid:${concept}`)).find(
       d => !d.submitted && String(d.conceptrecid) === concept
     )
-    if (!stale && read < 3) await o.sleep(LIST_WAIT_MS)
+    if (!stale && read < LIST_READS) await o.sleep(LIST_WAIT_MS)
   }
   if (!stale) {
     throw new ActionError(
       `Zenodo refuses a new version of concept ${concept} because an unpublished draft of it already exists, and that draft is not in your list of depositions yet. Run again in a minute, or publish or discard the draft on Zenodo and run again.`
     )
   }
-  const server = serverOf(client)
-  const draft = await client.getDeposition(stale.id)
-  const verdict = judgeDraft(toEntry(draft, server), {
-    identity: o.identity,
-    previous: toEntry(latest, server),
-    planned: o.planned
-  })
-  if (!verdict.owned) {
-    throw new ActionError(
-      blockedMessage({
-        kind: 'blocked',
-        reason: verdict.why,
-        draft: { id: draft.id, title: draft.title ?? '', pageUrl: draft.links.html ?? '' }
-      })
-    )
-  }
-  core.warning(
-    `An unpublished draft (${String(draft.id)}) of this concept was left by an earlier run (${verdict.why}); emptying it so that this run can use it.`
+  core.info(
+    `Zenodo already holds an unpublished new-version draft (${String(stale.id)}) of this concept; checking that it was left by an earlier run of this action.`
   )
-  const files = await client.listFiles(draft.id)
-  for (const f of files) await client.deleteFile(draft.id, f.id)
-  // With no files, newversion returns the existing draft with the latest version's files.
-  return client.newVersion(latestId)
+  return client.getDeposition(stale.id)
 }
 
 /** Deletes inherited files the run does not replace, unless keep-previous-files is set. */
@@ -404,7 +388,12 @@ export async function removeInheritedFiles(
   const stale = files.filter(f => !o.uploadNames.has(f.filename))
   for (const f of stale) {
     core.debug(`Deleting inherited file ${f.filename}`)
-    await client.deleteFile(draft.id, f.id)
+    try {
+      await client.deleteFile(draft.id, f.id)
+    } catch (e) {
+      // already gone (another run of this release deleted it): the result is the same
+      if (!(e instanceof HttpError && e.status === 404)) throw e
+    }
   }
   if (stale.length)
     core.info(
@@ -468,6 +457,28 @@ export async function settleRivals(
   throw new ActionError(
     `Another run of this release is publishing it as deposition ${String(winner.id)} and has not finished in time. Its DOI appears on Zenodo once it is published; this run published nothing.`
   )
+}
+
+/**
+ * After a failure: has this release been published meanwhile, by another run of it (into this
+ * run's draft, shared with it, or its own)? Returns that version, or undefined (also when the
+ * look itself fails).
+ */
+export async function publishedMeanwhile(
+  client: ZenodoClient,
+  ownId: number,
+  identity: ReleaseIdentity
+): Promise<Deposition | undefined> {
+  try {
+    const own = await client.getDeposition(ownId)
+    if (isPublished(own)) return own
+    const other = (await releaseDepositions(client, identity)).find(d => d.submitted)
+    if (!other) return undefined
+    const dep = await client.getDeposition(other.id)
+    return isPublished(dep) ? dep : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** A publish whose outcome could not be learned: the draft is never discarded after it. */

@@ -81,7 +81,7 @@ describe('a release is recognised by its repository link and tag, across every v
     expect(e2e.server.records()).toHaveLength(3)
   })
 
-  test('a version or title given in the metadata input does not change the identity: a rerun publishes nothing', async () => {
+  test('a version or title given in the metadata or version input does not change the identity: a rerun publishes nothing', async () => {
     const first = await release('v1.0.0', {
       metadata: JSON.stringify({ version: '1.0', title: 'First title' })
     })
@@ -93,6 +93,10 @@ describe('a release is recognised by its repository link and tag, across every v
     expect(rerun.code).toBe(0)
     expect(writes(e2e.server)).toHaveLength(before)
     expect(rerun.outputs.doi).toBe(first.outputs.doi)
+    const byInput = await release('v1.0.0', { version: '1.0.0-renamed' })
+    expect(byInput.code).toBe(0)
+    expect(writes(e2e.server)).toHaveLength(before)
+    expect(byInput.outputs.doi).toBe(first.outputs.doi)
     expect(e2e.server.records()).toHaveLength(1)
   })
 })

@@ -95,19 +95,29 @@ async function listAll(client: ReadOnlyZenodo, q?: string): Promise<Deposition[]
   return all
 }
 
+/** The user's depositions (every version) and, with a concept, the concept's own list. */
+async function readLists(client: ReadOnlyZenodo, conceptrecid?: string): Promise<Deposition[][]> {
+  const lists = [await listAll(client)]
+  if (conceptrecid) lists.push(await listAll(client, `conceptrecid:${conceptrecid}`))
+  return lists
+}
+
+/** Those that carry this release's identity, each once. */
+function ofRelease(lists: Deposition[][], identity: ReleaseIdentity): Deposition[] {
+  const seen = new Map<number, Deposition>()
+  for (const d of lists.flat()) {
+    if (carriesIdentity(toEntry(d, ''), identity)) seen.set(d.id, d)
+  }
+  return [...seen.values()]
+}
+
 /** Every deposition of the user that carries this release's identity, across all versions. */
 async function releaseDepositions(
   client: ReadOnlyZenodo,
   identity: ReleaseIdentity,
   conceptrecid?: string
 ): Promise<Deposition[]> {
-  const seen = new Map<number, Deposition>()
-  const lists = [await listAll(client)]
-  if (conceptrecid) lists.push(await listAll(client, `conceptrecid:${conceptrecid}`))
-  for (const d of lists.flat()) {
-    if (carriesIdentity(toEntry(d, ''), identity)) seen.set(d.id, d)
-  }
-  return [...seen.values()]
+  return ofRelease(await readLists(client, conceptrecid), identity)
 }
 
 /** The latest published version of the concept, with a clear error when it does not exist. */
@@ -161,7 +171,8 @@ export async function resolveTarget(
     }
   }
 
-  const mine = await releaseDepositions(client, o.identity, conceptrecid)
+  const lists = await readLists(client, conceptrecid)
+  const mine = ofRelease(lists, o.identity)
   const published = mine
     .filter(d => d.submitted)
     .sort(
@@ -184,9 +195,9 @@ export async function resolveTarget(
   const drafts = new Map<number, Deposition>()
   for (const d of mine) if (!d.submitted) drafts.set(d.id, d)
   if (conceptrecid) {
-    const conceptDraft = (await listAll(client, `conceptrecid:${conceptrecid}`)).find(
-      d => !d.submitted && String(d.conceptrecid) === conceptrecid
-    )
+    const conceptDraft = lists
+      .flat()
+      .find(d => !d.submitted && String(d.conceptrecid) === conceptrecid)
     if (conceptDraft) drafts.set(conceptDraft.id, conceptDraft)
   }
   const ordered = [...drafts.values()].sort((a, b) => a.id - b.id)

@@ -537,7 +537,12 @@ export async function publishAndConfirm(
       if (dep && answered === 'refused') throw failure
       if (read < reads) await sleep(READ_BACK_WAIT_MS)
     }
-    if (answered === 'refused') throw failure
+    if (answered === 'refused') {
+      // refused, and the deposition could not be read: it may be published (by an earlier attempt)
+      throw new PublishOutcomeUnknown(
+        `Publishing deposition ${String(id)} was refused (${failure instanceof Error ? failure.message : String(failure)}), and it could not be read back to see whether it is published. It is left as it is; look at it on Zenodo before running again.`
+      )
+    }
     if (answered === 'ok') {
       throw new PublishOutcomeUnknown(
         `Zenodo accepted the publish of deposition ${String(id)}, but reading it back still shows it unpublished. It is left as it is; look at it on Zenodo before running again.`

@@ -215,6 +215,21 @@ describe('an unknown publish outcome is read back, never treated as a failure', 
     expect(run.outputs.doi).toBe(e2e.server.records()[0].doi)
   }, 70_000)
 
+  test('a publish that never answers, twice, leaves the draft in place and says to look at it', async () => {
+    e2e.server.faults.add({
+      method: 'POST',
+      path: /\/actions\/publish$/,
+      times: 2,
+      kind: { type: 'stall' }
+    })
+    const run = await release('v1.0.0', {}, 60_000)
+    expect(run.code).not.toBe(0)
+    expect(publishRequests()).toHaveLength(2)
+    expect(discardsOrDeletes()).toEqual([])
+    expect(e2e.server.depositions().filter(d => !d.submitted)).toHaveLength(1)
+    expect(run.stdout).toMatch(/may still be published/)
+  }, 70_000)
+
   test('a 200 with a non-JSON body on publish is judged by reading the deposition back', async () => {
     e2e.server.faults.add({
       method: 'POST',

@@ -38,6 +38,9 @@ const LIST_PAGES = 10
 /** Re-reads of the (eventually consistent) list, and the pause between them (scaled). */
 const LIST_READS = 40
 const LIST_WAIT_MS = 1500
+/** Reads of the list while it does not show this run's own draft yet (2 requests each, scaled pause). */
+const RIVAL_READS = 20
+const RIVAL_WAIT_MS = 3000
 /** Read-backs after a publish whose outcome is unknown, and the pause between them (scaled). */
 const READ_BACKS = 6
 const READ_BACK_WAIT_MS = 5000
@@ -79,9 +82,13 @@ function serverOf(client: Pick<ZenodoClient, 'api'>): string {
 }
 
 /** The user's depositions, every version (at most LIST_PAGES pages), optionally filtered by q. */
-async function listAll(client: ReadOnlyZenodo, q?: string): Promise<Deposition[]> {
+async function listAll(
+  client: ReadOnlyZenodo,
+  q?: string,
+  pages = LIST_PAGES
+): Promise<Deposition[]> {
   const all: Deposition[] = []
-  for (let page = 1; page <= LIST_PAGES; page++) {
+  for (let page = 1; page <= pages; page++) {
     const items = await client.listDepositions({
       size: 100,
       page,
@@ -96,9 +103,13 @@ async function listAll(client: ReadOnlyZenodo, q?: string): Promise<Deposition[]
 }
 
 /** The user's depositions (every version) and, with a concept, the concept's own list. */
-async function readLists(client: ReadOnlyZenodo, conceptrecid?: string): Promise<Deposition[][]> {
-  const lists = [await listAll(client)]
-  if (conceptrecid) lists.push(await listAll(client, `conceptrecid:${conceptrecid}`))
+async function readLists(
+  client: ReadOnlyZenodo,
+  conceptrecid?: string,
+  pages = LIST_PAGES
+): Promise<Deposition[][]> {
+  const lists = [await listAll(client, undefined, pages)]
+  if (conceptrecid) lists.push(await listAll(client, `conceptrecid:${conceptrecid}`, pages))
   return lists
 }
 
@@ -115,9 +126,10 @@ function ofRelease(lists: Deposition[][], identity: ReleaseIdentity): Deposition
 async function releaseDepositions(
   client: ReadOnlyZenodo,
   identity: ReleaseIdentity,
-  conceptrecid?: string
+  conceptrecid?: string,
+  pages = LIST_PAGES
 ): Promise<Deposition[]> {
-  return ofRelease(await readLists(client, conceptrecid), identity)
+  return ofRelease(await readLists(client, conceptrecid, pages), identity)
 }
 
 /** The latest published version of the concept, with a clear error when it does not exist. */
@@ -429,15 +441,17 @@ export async function settleRivals(
 ): Promise<RivalOutcome> {
   let rivals: Deposition[] = []
   let visible = false
-  for (let read = 1; read <= LIST_READS; read++) {
+  for (let read = 1; read <= RIVAL_READS; read++) {
+    // rivals are as recent as this run's own draft: the first page of each list holds them
     rivals = await releaseDepositions(
       client,
       o.identity,
-      own.conceptrecid ? String(own.conceptrecid) : undefined
+      own.conceptrecid ? String(own.conceptrecid) : undefined,
+      1
     )
     visible = rivals.some(d => d.id === own.id)
     if (visible || rivals.some(d => d.id !== own.id && d.submitted)) break
-    await o.sleep(LIST_WAIT_MS)
+    if (read < RIVAL_READS) await o.sleep(RIVAL_WAIT_MS)
   }
   if (!visible)
     core.debug(`Deposition ${String(own.id)} is not listed yet; deciding on what is listed.`)

@@ -179,10 +179,13 @@ describe('unknown outcomes are read back, never repeated blindly', () => {
 })
 
 describe('recovery from earlier runs', () => {
-  test('a stale new-version draft holding files is emptied and reused', async () => {
+  test('a stale new-version draft holding part of this release is reused', async () => {
     const old = seedConcept()
     e2e.server.seedStaleDraft(old.conceptrecid, {
-      files: [{ name: 'half-uploaded.bin', content: 'x' }]
+      files: [
+        { name: 'old.txt', content: 'old' },
+        { name: 'a.tar.gz', content: 'archive a' }
+      ]
     })
     const run = await release('v2.0.0', { concept: String(old.conceptrecid) })
     expect(run.code).toBe(0)

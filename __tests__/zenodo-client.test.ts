@@ -147,6 +147,19 @@ describe('drafts', () => {
     )
     expect(err.message).toContain('metadata.creators: Missing data for required field.')
   })
+
+  test('publish does not read its answer as the outcome: a 200 with a non-JSON body resolves', async () => {
+    const { s, zenodo } = await setup()
+    const old = s.seedPublished({ version: 'v1.0.0', files: [{ name: 'a.txt', content: 'a' }] })
+    const draft = s.seedStaleDraft(old.conceptrecid)
+    s.faults.add({
+      method: 'POST',
+      path: /\/actions\/publish$/,
+      kind: { type: 'after', status: 200, text: 'OK' }
+    })
+    await expect(zenodo.publish(draft.id)).resolves.toBeUndefined()
+    expect((await zenodo.getDeposition(draft.id)).submitted).toBe(true)
+  })
 })
 
 describe('versions and files', () => {

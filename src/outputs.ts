@@ -5,6 +5,7 @@
 import * as core from '@actions/core'
 import type { Deposition } from './zenodo/client.js'
 import { formatBytes } from './format.js'
+import { formatProblem, type Problem } from './errors.js'
 
 export type RunState = 'published' | 'draft' | 'dry-run'
 
@@ -114,29 +115,67 @@ export function filesTable(files: FileOutput[]): string {
   return ['| File | Size | MD5 |', '| --- | ---: | --- |', ...rows].join('\n') + '\n'
 }
 
+/** What the summary of a real run says besides the outputs. */
+export interface SummaryContext {
+  title: string
+  /** e.g. why nothing new was published. */
+  note?: string
+  /** True when this run made a new record (concept): the summary says how to continue it. */
+  newConcept?: boolean
+}
+
+function doiLink(doi: string): string {
+  return doi ? `[${md(doi)}](https://doi.org/${doi})` : '—'
+}
+
 /** The job summary of a real run: DOIs as links, the badge, the record link, the files. */
-export async function writeSummary(outputs: Outputs, title: string, note?: string): Promise<void> {
+export async function writeSummary(outputs: Outputs, ctx: SummaryContext): Promise<void> {
+  await core.summary.addRaw(summaryMarkdown(outputs, ctx)).write()
+}
+
+/** The summary's markdown (no table has an empty header row). */
+export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   const files = JSON.parse(outputs.files) as FileOutput[]
   const heading =
     outputs.state === 'published' ? 'Published on Zenodo' : 'Draft on Zenodo (not published)'
-  const doiLink = (doi: string): string => (doi ? `[${doi}](https://doi.org/${doi})` : '—')
-  const parts = [`## ${heading}: ${md(title)}\n`]
-  if (note) parts.push(`${md(note)}\n`)
+  const parts = [`## ${heading}: ${md(ctx.title)}\n`]
+  if (ctx.note) parts.push(`${md(ctx.note)}\n`)
   parts.push(
     [
-      '| | |',
+      '| Identifier | Value |',
       '| --- | --- |',
-      `| DOI | ${doiLink(outputs.doi)} |`,
+      `| DOI (this version) | ${doiLink(outputs.doi)} |`,
       `| Concept DOI (all versions) | ${doiLink(outputs['concept-doi'])} |`,
       `| Record | [${outputs['record-url']}](${outputs['record-url']}) |`,
       ...(outputs['badge-url'] ? [`| Badge | ${outputs['badge-markdown']} |`] : [])
     ].join('\n') + '\n'
   )
+  if (ctx.newConcept && outputs['concept-doi']) {
+    parts.push(
+      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). To publish later releases as new versions of it rather than as new records, give the action \`concept: ${outputs['concept-doi']}\`.\n`
+    )
+  }
   if (outputs['badge-markdown']) {
     parts.push(
       `Badge for your README (the concept DOI always points at the latest version):\n\n\`\`\`markdown\n${outputs['badge-markdown']}\n\`\`\`\n`
     )
   }
   parts.push('### Files\n', filesTable(files))
-  await core.summary.addRaw(parts.join('\n')).write()
+  return parts.join('\n')
+}
+
+/** The job summary of a failed run: the problems found, or the error. */
+export async function writeFailureSummary(message: string, problems: Problem[]): Promise<void> {
+  const errors = problems.filter(p => p.severity === 'error')
+  const lines = ['## Zenodo release failed\n']
+  if (errors.length) {
+    lines.push(
+      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n`,
+      ...errors.map(p => `- ${md(formatProblem(p))}`),
+      ''
+    )
+  } else {
+    lines.push('```text', message.replace(/`{3,}/g, "'''"), '```', '')
+  }
+  await core.summary.addRaw(lines.join('\n')).write()
 }

@@ -42,7 +42,15 @@ export function consume(req: IncomingMessage, entry: RequestLogEntry, n: number)
 }
 
 /** The reply of a 'status' or 'after' fault: its body, an HTML proxy page, or a default. */
-export function faultReply(kind: { status: number; body?: unknown; html?: boolean }): Reply {
+export function faultReply(kind: {
+  status: number
+  body?: unknown
+  html?: boolean
+  text?: string
+}): Reply {
+  if (kind.text !== undefined) {
+    return { status: kind.status, text: kind.text, headers: { 'content-type': 'text/plain' } }
+  }
   if (kind.html) {
     const text = typeof kind.body === 'string' ? kind.body : htmlPage(kind.status)
     return { status: kind.status, text, headers: { 'content-type': 'text/html' } }

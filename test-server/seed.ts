@@ -35,13 +35,16 @@ function publishDirect(store: Store, dep: Dep): void {
   dep.bucket.locked = true
 }
 
-/** See ZenodoTestServer.seedPublished; older versions get version "0.<n>.0". */
+/** See ZenodoTestServer.seedPublished; older versions get version "0.<n>.0"; conceptrecid adds to a concept. */
 export function seedPublished(
   store: Store,
   spec: Parameters<ZenodoTestServer['seedPublished']>[0]
 ): ReturnType<ZenodoTestServer['seedPublished']> {
   const versions = Math.max(1, spec.versions ?? 1)
-  let conceptrecid: number | undefined
+  let conceptrecid: number | undefined = spec.conceptrecid
+  if (conceptrecid !== undefined && !store.concepts.has(conceptrecid)) {
+    throw new Error(`no concept ${String(conceptrecid)}`)
+  }
   let dep: Dep | undefined
   for (let i = 1; i <= versions; i++) {
     const version = i === versions ? spec.version : `0.${i}.0`

@@ -63,7 +63,16 @@ export interface FaultRule {
         html?: boolean
         headers?: Record<string, string>
       }
-    | { type: 'after'; status: number; body?: unknown; html?: boolean }
+    | {
+        /** The request is carried out, then answered with this instead (text: a non-JSON body). */
+        type: 'after'
+        status: number
+        body?: unknown
+        html?: boolean
+        text?: string
+      }
+    /** The request is carried out, and then never answered (a publish that stalls but happens). */
+    | { type: 'stall-after' }
     | { type: 'reset'; afterBodyBytes?: number }
     | { type: 'stall'; afterBodyBytes?: number }
     | { type: 'delay'; ms: number }
@@ -206,6 +215,8 @@ export interface ZenodoTestServer {
     files?: SeedFile[]
     metadata?: Record<string, unknown>
     versions?: number
+    /** Add the versions to this existing concept instead of making a new one. */
+    conceptrecid?: number
   }): { id: number; conceptrecid: number; doi: string; conceptdoi: string }
   /** Leave an unpublished new-version draft of the concept (as a failed run would). */
   seedStaleDraft(

@@ -23,7 +23,8 @@
  *   6 badge without DOI; 7 publish-then-504 (fault kind 'after' with html); 8 listLagMs;
  *   9 license echo; 10 thesis->dissertation; 11 status param ignored; 12 500s; 13 locked bucket.
  * - Users' problems 3-6 are reproduced with faults (faults.ts): status, after, reset, stall,
- *   delay and hooks on any request.
+ *   delay and hooks on any request; 'stall-after' carries a request out and never answers (a
+ *   publish that stalls but happens); 'after' with `text` answers with a non-JSON body.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -210,6 +211,11 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
       }
       reply = e instanceof ApiError ? errorReply(e) : errorReply(internalError())
       if (!(e instanceof ApiError)) process.stderr.write(`zenodo test server: ${String(e)}\n`)
+    }
+    if (fault?.type === 'stall-after') {
+      // carried out, never answered: the connection stays open until the client gives up
+      req.pause()
+      return
     }
     if (fault?.type === 'after') reply = faultReply(fault)
     if (fault?.type === 'hook' && fault.when === 'after') await fault.fn(entry)

@@ -1,0 +1,170 @@
+/**
+ * Every write of a run, in order: the archive, the deposition (create / new version / adopt),
+ * removal of inherited files, the uploads (at most `concurrency` at once), the metadata, a look
+ * for other runs of the same release, and publish with read-back. A failure discards only a
+ * draft this run made or provably owns, and never one whose publish may have happened.
+ */
+import * as core from '@actions/core'
+import { join } from 'node:path'
+import pLimit from 'p-limit'
+import { buildArchive, type BuiltArchive } from './archive/build.js'
+import { ActionError } from './errors.js'
+import type { LocalFile } from './files/plan.js'
+import type { Plan } from './plan.js'
+import type { PlannedUpload, TargetPlan } from './target.js'
+import type { Deposition } from './zenodo/client.js'
+import {
+  discardOwned,
+  isPublished,
+  openTarget,
+  publishAndConfirm,
+  publishedMeanwhile,
+  PublishOutcomeUnknown,
+  removeInheritedFiles,
+  settleRivals
+} from './zenodo/deposition.js'
+import { uploadFile, type UploadResult } from './zenodo/upload.js'
+
+/** How a run ended on Zenodo. */
+export interface Outcome {
+  deposition: Deposition
+  state: 'published' | 'draft'
+  /** Said in the summary: why nothing new was published, etc. */
+  note?: string
+  /** True when this run made a new concept (a first release). */
+  newConcept: boolean
+}
+
+type Writable = Extract<TargetPlan, { kind: 'create' | 'new-version' | 'adopt' }>
+
+/** Carries out the plan. The plan's target must not be 'blocked' (main stops before). */
+export async function execute(plan: Plan, scratch: string): Promise<Outcome> {
+  const { client } = plan.connection
+  const target = plan.target
+  if (target.kind === 'blocked') throw new ActionError('internal: execute() of a blocked plan')
+  if (target.kind === 'published') {
+    core.info(
+      `This release (${plan.identity.link}) is already published on Zenodo as record ${String(target.recordId)}; nothing new is published.`
+    )
+    return {
+      deposition: await client.getDeposition(target.recordId),
+      state: 'published',
+      note: 'This release was already published by an earlier run; nothing new was published.',
+      newConcept: false
+    }
+  }
+
+  const archive = plan.files.archiveMembers.length
+    ? await core.group(`Archive ${plan.archiveName}`, () => buildPlannedArchive(plan, scratch))
+    : undefined
+  const uploads = [...plan.files.uploads, ...archiveFiles(archive)]
+  return finish(plan, target, uploads)
+}
+
+async function finish(plan: Plan, target: Writable, uploads: LocalFile[]): Promise<Outcome> {
+  const { client, http, sleep } = plan.connection
+  const { settings, identity, metadata } = plan
+  const planned: PlannedUpload[] = [...plan.uploadNames].map(name => ({ name }))
+  const opened = await core.group('Deposition', async () => {
+    const o = await openTarget(client, target, { identity, metadata, planned, sleep })
+    await removeInheritedFiles(client, o.deposition, {
+      keepPreviousFiles: settings.keepPreviousFiles,
+      uploadNames: plan.uploadNames
+    })
+    return o
+  })
+  const id = opened.deposition.id
+  const newConcept =
+    target.kind === 'create' || (target.kind === 'adopt' && target.latestId === undefined)
+  try {
+    const bucket = opened.deposition.links.bucket ?? (await client.getDeposition(id)).links.bucket
+    if (!bucket) throw new ActionError(`Zenodo gave no bucket link for deposition ${String(id)}.`)
+    const results = await core.group(`Upload ${String(uploads.length)} file(s)`, () =>
+      uploadAll(uploads, settings.concurrency, f => uploadFile(http, bucket, f))
+    )
+    const draft = await core.group('Metadata on Zenodo', async () => {
+      const dep = await client.updateMetadata(id, metadata)
+      verifyFiles(dep, results)
+      return dep
+    })
+    if (!settings.publish) return { deposition: draft, state: 'draft', newConcept }
+
+    const rivals = await core.group('Other runs of this release', () =>
+      settleRivals(client, draft, { identity, sleep })
+    )
+    if (!rivals.go) {
+      return {
+        deposition: rivals.winner,
+        state: 'published',
+        note: `Another run of this release published it at the same time (deposition ${String(rivals.winner.id)}); this run discarded its own draft and published nothing.`,
+        newConcept: false
+      }
+    }
+    const published = await core.group('Publish', () => publishAndConfirm(client, id, sleep))
+    return {
+      deposition: published,
+      state: isPublished(published) ? 'published' : 'draft',
+      newConcept
+    }
+  } catch (e) {
+    // A publish that may have happened is never followed by a discard.
+    if (e instanceof PublishOutcomeUnknown) throw e
+    const winner = await publishedMeanwhile(client, id, identity)
+    if (winner) {
+      core.warning(
+        `${e instanceof Error ? e.message : String(e)}; but another run of this release has published it meanwhile as deposition ${String(winner.id)}.`
+      )
+      if (winner.id !== id && opened.owned) await discardOwned(client, id)
+      return {
+        deposition: winner,
+        state: 'published',
+        note: `Another run of this release published it at the same time (deposition ${String(winner.id)}); this run published nothing of its own.`,
+        newConcept: false
+      }
+    }
+    if (opened.owned) await discardOwned(client, id)
+    throw e
+  }
+}
+
+/** Runs `upload` over the files with at most `concurrency` in flight; results in input order. */
+export async function uploadAll<T>(
+  files: LocalFile[],
+  concurrency: number,
+  upload: (f: LocalFile) => Promise<T>
+): Promise<T[]> {
+  const limit = pLimit(concurrency)
+  return Promise.all(files.map(f => limit(() => upload(f))))
+}
+
+/** Every uploaded file is on Zenodo with the md5 we computed. */
+function verifyFiles(dep: Deposition, results: UploadResult[]): void {
+  const held = new Map((dep.files ?? []).map(f => [f.filename, f.checksum.replace(/^md5:/, '')]))
+  const wrong = results.filter(r => held.get(r.name) !== r.md5)
+  if (wrong.length) {
+    throw new ActionError(
+      `Zenodo does not hold ${wrong.map(r => `${r.name} (md5 ${r.md5})`).join(', ')} as uploaded; nothing was published.`
+    )
+  }
+}
+
+function buildPlannedArchive(plan: Plan, scratch: string): Promise<BuiltArchive> {
+  const { settings, release } = plan
+  return buildArchive({
+    members: plan.files.archiveMembers,
+    name: plan.archiveName,
+    outDir: join(scratch, 'archive'),
+    manifest: settings.manifest
+      ? {
+          repository: `${release.repo.owner}/${release.repo.repo}`,
+          tag: release.release.tag,
+          commit: release.commit
+        }
+      : undefined
+  })
+}
+
+function archiveFiles(archive: BuiltArchive | undefined): LocalFile[] {
+  if (!archive) return []
+  return archive.manifestFile ? [archive.file, archive.manifestFile] : [archive.file]
+}

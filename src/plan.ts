@@ -1,0 +1,234 @@
+/**
+ * Everything a run decides before it writes: settings, the release, the metadata, the files, and
+ * where on Zenodo the release goes. Only read-only calls reach Zenodo from here (resolveTarget
+ * takes the ReadOnlyZenodo view of the client); a dry run renders the returned Plan and stops.
+ */
+import * as core from '@actions/core'
+import { join } from 'node:path'
+import { ValidationError, formatProblem, type Problem } from './errors.js'
+import { planFiles, resolveArchiveName, MANIFEST_NAME, type FilePlan } from './files/plan.js'
+import { hashFile } from './files/hash.js'
+import { downloadReleaseAssets } from './github/assets.js'
+import {
+  githubClient,
+  loadCreators,
+  loadReleaseContext,
+  type ReleaseContext
+} from './github/release.js'
+import { HttpClient, type TokenSource } from './http.js'
+import { buildMetadata } from './metadata/build.js'
+import { releaseDefaults, releaseTreeUrl } from './metadata/defaults.js'
+import { readMetadataSource } from './metadata/source.js'
+import type { ZenodoMetadata } from './metadata/types.js'
+import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
+import { getSettings, type Settings } from './settings.js'
+import type { PlannedUpload, ReleaseIdentity, TargetPlan } from './target.js'
+import { ZenodoClient } from './zenodo/client.js'
+import { parseConcept } from './zenodo/concept.js'
+import { resolveTarget } from './zenodo/deposition.js'
+import { OAuthToken, StaticToken } from './zenodo/oauth.js'
+import { USER_AGENT } from './version.js'
+
+/** The connection to Zenodo a run uses (planning calls only its read-only methods). */
+export interface Connection {
+  http: HttpClient
+  client: ZenodoClient
+  sleep: (ms: number) => Promise<void>
+}
+
+/** What a run will do, decided without writing anything. */
+export interface Plan {
+  settings: Settings
+  release: ReleaseContext
+  /** How the release is recognised on Zenodo: its tree link (version and title do not matter). */
+  identity: ReleaseIdentity
+  version: string
+  metadata: ZenodoMetadata
+  files: FilePlan
+  archiveName: string
+  /** Every name this run uploads (files, the archive and its manifest). */
+  uploadNames: Set<string>
+  target: TargetPlan
+  /** Warnings (errors stop planning with a ValidationError). */
+  problems: Problem[]
+  connection: Connection
+}
+
+/** Reads and checks everything, then decides the target with read-only Zenodo calls. */
+export async function plan(scratch: string): Promise<Plan> {
+  const settings = await core.group('Settings', async () => getSettings())
+  const conceptId = settings.concept ? parseConcept(settings.concept) : undefined
+  const octokit = githubClient(settings.githubToken)
+
+  const release = await core.group('Release', () => loadRelease(settings, octokit))
+  const version = settings.version || release.release.tag
+  const identity: ReleaseIdentity = { link: releaseTreeUrl(release.release, release.repo) }
+  const { metadata, problems: metadataProblems } = await core.group('Metadata', () =>
+    prepareMetadata(settings, release, octokit, version)
+  )
+
+  const archiveName = resolveArchiveName(settings.archiveName, {
+    owner: release.repo.owner,
+    repo: release.repo.repo,
+    tag: release.release.tag,
+    version
+  })
+  const files = await core.group('Files', async () => {
+    const extra = settings.releaseAssets
+      ? await downloadReleaseAssets(release.assets, settings.githubToken, join(scratch, 'assets'))
+      : []
+    const planned = await planFiles({
+      workspace: settings.workspace,
+      files: settings.files,
+      archive: settings.archive,
+      archiveName,
+      manifest: settings.manifest,
+      ifNoFilesFound: settings.ifNoFilesFound,
+      extra
+    })
+    logMatched(planned, archiveName)
+    return planned
+  })
+  const problems = [...metadataProblems, ...files.problems, ...publishableProblems(settings, files)]
+  reportProblems(problems)
+  if (problems.some(p => p.severity === 'error')) throw new ValidationError(problems)
+
+  const uploadNames = new Set(files.uploads.map(f => f.name))
+  if (files.archiveMembers.length) {
+    uploadNames.add(archiveName)
+    if (settings.manifest) uploadNames.add(MANIFEST_NAME)
+  }
+  const connection = connect(settings)
+  const target = await core.group('Deposition (read-only)', () =>
+    resolveTarget(connection.client, {
+      conceptId,
+      identity,
+      planned: () => plannedUploads(files, uploadNames)
+    })
+  )
+  return {
+    settings,
+    release,
+    identity,
+    version,
+    metadata,
+    files,
+    archiveName,
+    uploadNames,
+    target,
+    problems,
+    connection
+  }
+}
+
+/** The uploads with their md5 (files on disk are hashed; the archive's is known only once built). */
+async function plannedUploads(files: FilePlan, names: Set<string>): Promise<PlannedUpload[]> {
+  const out: PlannedUpload[] = []
+  for (const f of files.uploads) out.push({ name: f.name, md5: (await hashFile(f.path)).md5 })
+  for (const name of names) if (!out.some(u => u.name === name)) out.push({ name })
+  return out
+}
+
+/** The Files group lists what matched: each upload, and the archive's member count. */
+function logMatched(files: FilePlan, archiveName: string): void {
+  for (const f of files.uploads) core.info(`Upload ${f.name} (${f.path})`)
+  if (files.archiveMembers.length) {
+    core.info(`Archive ${archiveName}: ${String(files.archiveMembers.length)} file(s)`)
+    for (const m of files.archiveMembers) core.debug(`Archive member ${m.archivePath}`)
+  }
+  if (!files.uploads.length && !files.archiveMembers.length) core.info('No file matched.')
+}
+
+async function loadRelease(
+  settings: Settings,
+  octokit: ReturnType<typeof githubClient>
+): Promise<ReleaseContext> {
+  const ctx = await loadReleaseContext(octokit, settings.version)
+  core.info(
+    `Repository ${ctx.repo.owner}/${ctx.repo.repo}, tag ${ctx.release.tag} (${ctx.eventName} event).`
+  )
+  return ctx
+}
+
+async function prepareMetadata(
+  settings: Settings,
+  release: ReleaseContext,
+  octokit: ReturnType<typeof githubClient>,
+  version: string
+): Promise<{ metadata: ZenodoMetadata; problems: Problem[] }> {
+  const { source, problems } = await readMetadataSource(settings.workspace, settings.metadataFile)
+  if (source) core.info(`Reading metadata from ${source.file}.`)
+  const needCreators = !source?.metadata.creators?.length && !settings.metadata?.creators
+  const creators = needCreators ? await loadCreators(octokit, release.repo, release.release) : []
+  const defaults = releaseDefaults(release.release, release.repo, creators)
+  const built = buildMetadata({
+    defaults,
+    source,
+    version,
+    date: release.release.publishedAt ? release.release.publishedAt.slice(0, 10) : undefined,
+    inputMetadata: settings.metadata
+  })
+  const metadata = built.metadata
+  const all = [
+    ...problems,
+    ...built.problems,
+    ...validateMetadata(metadata, built.origins, built.positions)
+  ]
+  core.debug(`Final metadata: ${JSON.stringify(metadata)}`)
+  return { metadata: normalizeForZenodo(metadata), problems: all }
+}
+
+/** What publish needs of the files, checked before anything is written. */
+function publishableProblems(settings: Settings, files: FilePlan): Problem[] {
+  const nothing = files.uploads.length === 0 && files.archiveMembers.length === 0
+  if (!nothing || !settings.publish || settings.dryRun) return []
+  if (settings.concept && settings.keepPreviousFiles) return []
+  return [
+    {
+      severity: 'error',
+      file: 'action input',
+      field: 'files',
+      message: 'Zenodo refuses to publish a record without files, and no file was matched',
+      fix: 'set files or archive to glob patterns that match the release files (or set publish: false to keep a draft)'
+    }
+  ]
+}
+
+/** Prints every problem as an annotation on the file it is about. */
+function reportProblems(problems: Problem[]): void {
+  for (const p of problems) {
+    const props: core.AnnotationProperties = { title: `${p.file}: ${p.field}` }
+    if (/^[\w.\-/]+$/.test(p.file) && p.file !== 'action') {
+      props.file = p.file
+      if (p.line !== undefined) props.startLine = p.line
+      if (p.column !== undefined) props.startColumn = p.column
+    }
+    if (p.severity === 'error') core.error(formatProblem(p), props)
+    else core.warning(formatProblem(p), props)
+  }
+}
+
+/**
+ * The HTTP client and Zenodo client of a run. Every wait is multiplied by the time scale (1 in
+ * real use); the wait for an answer too, but never below 5 s.
+ */
+function connect(settings: Settings): Connection {
+  const scale = settings.timeScale
+  const sleep = (ms: number): Promise<void> =>
+    new Promise(resolve => setTimeout(resolve, ms * scale))
+  const http = new HttpClient({
+    auth: tokenSource(settings, sleep),
+    // The token goes to the configured Zenodo's origin only (issue 8, item 7).
+    authOrigin: settings.zenodoUrl,
+    userAgent: USER_AGENT,
+    policy: { sleep, ...(scale < 1 ? { headersTimeoutMs: Math.max(5000, 120_000 * scale) } : {}) }
+  })
+  return { http, client: new ZenodoClient({ apiUrl: settings.apiUrl, http }), sleep }
+}
+
+function tokenSource(settings: Settings, sleep: (ms: number) => Promise<void>): TokenSource {
+  if (settings.token) return new StaticToken(settings.token)
+  const oauth = settings.oauth as NonNullable<Settings['oauth']>
+  const anonymous = new HttpClient({ userAgent: USER_AGENT, policy: { sleep } })
+  return new OAuthToken(anonymous, `${settings.zenodoUrl}/oauth/token`, oauth)
+}

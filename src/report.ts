@@ -1,0 +1,78 @@
+/**
+ * A dry run's report: the Plan in words, in the log and the job summary, with the outputs known
+ * without writing. Reads files to hash them; never calls Zenodo.
+ */
+import * as core from '@actions/core'
+import { hashFile } from './files/hash.js'
+import { filesTable, plannedOutputs, setOutputs, type FileOutput } from './outputs.js'
+import type { Plan } from './plan.js'
+import { blockedMessage, type TargetPlan } from './target.js'
+
+/** Archive members listed one by one in a dry run's summary (the log lists them all). */
+const MAX_SUMMARY_MEMBERS = 200
+
+/** What a real run would do with the deposition, in words. */
+export function describeTarget(target: TargetPlan, keepPreviousFiles: boolean): string {
+  switch (target.kind) {
+    case 'published':
+      return `publish nothing new: this release is already published as record ${String(target.recordId)}`
+    case 'adopt':
+      return `reuse the unpublished draft ${String(target.draftId)} (${target.why})`
+    case 'new-version':
+      return `make a new version of concept ${target.conceptId}${keepPreviousFiles ? ', keeping the files of the previous version' : ', replacing the files of the previous version'}`
+    case 'create':
+      return 'create a new deposition (a new concept)'
+    case 'blocked':
+      return `stop before any write: ${blockedMessage(target)}`
+  }
+}
+
+/** Logs the plan, sets the outputs known without writing, and writes the summary. */
+export async function reportDryRun(plan: Plan): Promise<void> {
+  const { settings, target, files: filePlan, archiveName, metadata } = plan
+  const action = describeTarget(target, settings.keepPreviousFiles)
+  const files: FileOutput[] = []
+  for (const f of filePlan.uploads) {
+    const d = await hashFile(f.path)
+    files.push({ name: f.name, size: d.size, md5: d.md5 })
+  }
+  const members = filePlan.archiveMembers
+  const conceptId = 'conceptId' in target ? target.conceptId : ''
+  const conceptDoi = ('conceptDoi' in target ? target.conceptDoi : undefined) ?? ''
+  const summary = [
+    `## Dry run: nothing was written to Zenodo`,
+    '',
+    target.kind === 'published'
+      ? `The action would ${action} on ${settings.zenodoUrl}, and output its DOIs.`
+      : `The action would ${action} on ${settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${archiveName} (${String(members.length)} files${settings.manifest ? ', with manifest.json' : ''})` : ''}, and ${settings.publish ? 'publish it' : 'leave it as a draft'}.`,
+    '',
+    '### Files',
+    '',
+    filesTable(files),
+    ...(members.length
+      ? [
+          `### Archive ${archiveName}`,
+          '',
+          ...members
+            .slice(0, MAX_SUMMARY_MEMBERS)
+            .map(m => `- ${m.archivePath} (${String(m.size)} bytes)`),
+          ...(members.length > MAX_SUMMARY_MEMBERS
+            ? [`- … and ${String(members.length - MAX_SUMMARY_MEMBERS)} more files`]
+            : []),
+          ''
+        ]
+      : []),
+    '### Metadata',
+    '',
+    '```json',
+    JSON.stringify(metadata, null, 2),
+    '```',
+    ''
+  ]
+  core.info(`Plan: ${action}.`)
+  core.info(`Metadata:\n${JSON.stringify(metadata, null, 2)}`)
+  for (const f of files) core.info(`File ${f.name}: ${String(f.size)} bytes, md5 ${f.md5}`)
+  for (const m of members) core.info(`Archive member ${m.archivePath}: ${String(m.size)} bytes`)
+  setOutputs(plannedOutputs(settings.zenodoUrl, conceptDoi, conceptId, files))
+  await core.summary.addRaw(summary.join('\n')).write()
+}

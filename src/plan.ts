@@ -6,6 +6,7 @@
 import * as core from '@actions/core'
 import { join } from 'node:path'
 import { ValidationError, formatProblem, type Problem } from './errors.js'
+import { logSafe } from './format.js'
 import { planFiles, resolveArchiveName, MANIFEST_NAME, type FilePlan } from './files/plan.js'
 import { hashFile } from './files/hash.js'
 import { downloadReleaseAssets } from './github/assets.js'
@@ -131,10 +132,10 @@ async function plannedUploads(files: FilePlan, names: Set<string>): Promise<Plan
 
 /** The Files group lists what matched: each upload, and the archive's member count. */
 function logMatched(files: FilePlan, archiveName: string): void {
-  for (const f of files.uploads) core.info(`Upload ${f.name} (${f.path})`)
+  for (const f of files.uploads) core.info(`Upload ${logSafe(f.name)} (${logSafe(f.path)})`)
   if (files.archiveMembers.length) {
-    core.info(`Archive ${archiveName}: ${String(files.archiveMembers.length)} file(s)`)
-    for (const m of files.archiveMembers) core.debug(`Archive member ${m.archivePath}`)
+    core.info(`Archive ${logSafe(archiveName)}: ${String(files.archiveMembers.length)} file(s)`)
+    for (const m of files.archiveMembers) core.debug(`Archive member ${logSafe(m.archivePath)}`)
   }
   if (!files.uploads.length && !files.archiveMembers.length) core.info('No file matched.')
 }

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { hashFile } from './files/hash.js'
+import { logSafe } from './format.js'
 import { filesTable, plannedOutputs, setOutputs, type FileOutput } from './outputs.js'
 import type { Plan } from './plan.js'
 import { blockedMessage, type TargetPlan } from './target.js'
@@ -69,10 +70,11 @@ export async function reportDryRun(plan: Plan): Promise<void> {
     '```',
     ''
   ]
-  core.info(`Plan: ${action}.`)
+  core.info(logSafe(`Plan: ${action}.`))
   core.info(`Metadata:\n${JSON.stringify(metadata, null, 2)}`)
-  for (const f of files) core.info(`File ${f.name}: ${String(f.size)} bytes, md5 ${f.md5}`)
-  for (const m of members) core.info(`Archive member ${m.archivePath}: ${String(m.size)} bytes`)
+  for (const f of files) core.info(`File ${logSafe(f.name)}: ${String(f.size)} bytes, md5 ${f.md5}`)
+  for (const m of members)
+    core.info(`Archive member ${logSafe(m.archivePath)}: ${String(m.size)} bytes`)
   setOutputs(plannedOutputs(settings.zenodoUrl, conceptDoi, conceptId, files))
   await core.summary.addRaw(summary.join('\n')).write()
 }

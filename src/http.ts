@@ -158,6 +158,8 @@ export interface RequestOptions {
   followRedirects?: boolean
   /** Send the bearer token (default true). */
   auth?: boolean
+  /** The Accept header (default application/json), e.g. InvenioRDM's application/vnd.inveniordm.v1+json. */
+  accept?: string
 }
 
 /** A successful answer. */
@@ -256,6 +258,7 @@ export class HttpClient {
         let sendBody = body
         for (let hop = 0; ; hop++) {
           const headers = await this.headers(opts.auth !== false && url.origin === start.origin)
+          if (opts.accept) headers.accept = opts.accept
           if (contentType && sendBody !== undefined) headers['content-type'] = contentType
           const res = await this.send(method, url, {
             headers,

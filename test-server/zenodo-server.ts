@@ -45,6 +45,7 @@ import {
 } from './http-util.js'
 import { OAuthServer } from './oauth-fixture.js'
 import { RateLimiter } from './rate-limit.js'
+import { RdmApi } from './rdm-routes.js'
 import { UploadAborted } from './receive.js'
 import { consume, faultReply, writeReply } from './respond.js'
 import { seedPublished, seedStaleDraft } from './seed.js'
@@ -118,6 +119,8 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
     url
   )
   const env: Env = { store, opts, quota: opts.quotaBytes ?? DEFAULT_QUOTA }
+  // the InvenioRDM native API (rdm-routes.ts), when asked for
+  const rdm = opts.rdm ? new RdmApi(env, opts.rdm) : undefined
 
   const isValidToken = (t: string | undefined): boolean =>
     t !== undefined && (t === token || oauth.accepts(t))
@@ -128,6 +131,10 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
       const segs = ctx.segments.slice(1)
       ctx.segments = segs
       if (rate === undefined) throw notFound()
+      if (rdm?.handles(ctx, segs)) return rdm.route(ctx, segs)
+      if (rdm?.mode === 'instance' && (segs[0] === 'deposit' || segs[0] === 'files')) {
+        throw notFound()
+      }
       const isDownload =
         segs[segs.length - 1] === 'content' || (segs[0] === 'files' && ctx.method === 'GET')
       if (!isDownload) checkAccept(ctx.req)
@@ -231,6 +238,7 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
     faults,
     github,
     oauth,
+    rdm: rdm?.handle(),
     depositions: () => [...store.deps.values()].map(d => store.depositionJson(d)),
     records: () => [...store.deps.values()].filter(d => d.published).map(d => store.recordJson(d)),
     seedPublished: spec => seedPublished(store, spec),

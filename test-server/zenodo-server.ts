@@ -24,6 +24,9 @@
  *   9 license echo; 10 thesis->dissertation; 11 status param ignored; 12 500s; 13 locked bucket.
  * - Users' problems 3-6 are reproduced with faults (faults.ts): status, after, reset, stall,
  *   delay and hooks on any request.
+ * - With the `rdm` option, InvenioRDM's native API (rdm-routes.ts) is mounted by a route-prefix
+ *   check behind the same auth, faults, rate limits and request log: as an instance (no legacy
+ *   API) or as Zenodo (RDM shapes on /api/records only to Accept: application/vnd.inveniordm.v1+json).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'

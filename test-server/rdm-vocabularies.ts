@@ -50,20 +50,19 @@ function zenodoSet(): VocabularySet {
     contributorsroles: titled(vocab.roles),
     languages: iso6393.map(l => ({ id: l.iso6393, title: l.name })),
     datetypes: titled(vocab.date_types),
-    // InvenioRDM's default description types, plus Zenodo's "notes" (legacy `notes`)
+    // InvenioRDM's default description types (Zenodo maps legacy `notes` to "other")
     descriptiontypes: titled([
       'abstract',
       'methods',
       'series-information',
       'table-of-contents',
       'technical-info',
-      'other',
-      'notes'
+      'other'
     ])
   }
 }
 
-/** A small institutional instance: few ids per type, no "notes" description type. */
+/** A small institutional instance: few ids per type. */
 function smallSet(): VocabularySet {
   return {
     resourcetypes: titled([

@@ -135,7 +135,10 @@ export class RdmApi {
     if (top === 'vocabularies' || top === 'communities' || top === 'requests') return true
     if (top === 'user' && segs[1] === 'records') return true
     if (top !== 'records') return false
-    return this.mode === 'instance' || acceptsRdm(ctx)
+    if (this.mode === 'instance' || acceptsRdm(ctx)) return true
+    // Zenodo: every /api/records route is InvenioRDM's; Accept picks the serializer of reads.
+    // Writes (the legacy side has none there) and this API's own records are answered here.
+    return (ctx.method !== 'GET' && ctx.method !== 'HEAD') || this.recs.has(segs[1] ?? '')
   }
 
   /** Routes a native API request (segments after 'api'). */

@@ -223,7 +223,7 @@ describe('mapping legacy fields', () => {
 
   test('what cannot be mapped is an error naming the field and the fix; what Zenodo drops is a warning', () => {
     const m = map({
-      creators: [{ name: 'Consortium' }],
+      creators: [{ name: ', Jane' }],
       related_identifiers: [{ identifier: 'TBD', relation: 'cites' }],
       dates: [{ start: '2020-01-01', type: 'Collected' }],
       license: 'Do What You Want',
@@ -242,6 +242,7 @@ describe('mapping legacy fields', () => {
     expect(splitName('Doe, Jane Marie')).toEqual({ given: 'Jane', family: 'Marie Doe' })
     expect(splitName('Ludwig van Beethoven')).toEqual({ given: 'Ludwig', family: 'van Beethoven' })
     expect(splitName('Dr. Jane Doe')).toEqual({ given: 'Jane', family: 'Doe' })
+    expect(splitName('@handle')).toEqual({ given: '', family: '@handle' })
     expect(detectScheme('doi:10.5281/zenodo.5')).toEqual({
       scheme: 'doi',
       identifier: '10.5281/zenodo.5'

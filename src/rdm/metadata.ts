@@ -100,7 +100,9 @@ const TITLES = new Set(['dr', 'prof', 'mr', 'mrs', 'ms', 'sir', 'dame', 'profess
 /**
  * A personal name split the way Zenodo does (nameparser's HumanName: family_name = middle +
  * last names, given_name = first name): "Doe, Jane Marie" -> Jane / "Marie Doe";
- * "Jane Doe" -> Jane / Doe; a single word is a given name only.
+ * "Jane Doe" -> Jane / Doe. One difference: a single word ("Efos", "@handle", common in real
+ * .zenodo.json files) is nameparser's first name, which would leave the family name InvenioRDM
+ * requires for a person empty; here it is the family name, so such a creator still publishes.
  */
 export function splitName(name: string): { given: string; family: string } {
   const clean = name.trim().replace(/\s+/g, ' ')
@@ -116,6 +118,7 @@ export function splitName(name: string): { given: string; family: string } {
     return { given: rest[0] ?? '', family: [...rest.slice(1), last].filter(Boolean).join(' ') }
   }
   const w = words(clean)
+  if (w.length === 1) return { given: '', family: w[0] }
   return { given: w[0] ?? '', family: w.slice(1).join(' ') }
 }
 
@@ -247,8 +250,8 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
       if (!family) {
         error(
           `${at}.name`,
-          `${JSON.stringify(name)} has no family name once split as InvenioRDM does (given name ${JSON.stringify(given)})`,
-          'write the name as "Family, Given" (an organisation as its full name after a comma, e.g. "Consortium, The XYZ")'
+          `${JSON.stringify(name)} has no family name once split as InvenioRDM does`,
+          'write the name as "Family, Given"'
         )
       }
       const identifiers: { scheme: string; identifier: string }[] = []
@@ -272,7 +275,7 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
       const out: Record<string, unknown> = {
         person_or_org: {
           type: 'personal',
-          given_name: given,
+          ...(given ? { given_name: given } : {}),
           family_name: family,
           ...(identifiers.length ? { identifiers } : {})
         }

@@ -13,6 +13,8 @@ import {
   fromRdmFile,
   isRdmShaped,
   legacyToRdm,
+  publishProblems,
+  saveErrorProblems,
   splitName,
   type MappedRecord
 } from '../src/rdm/metadata.js'
@@ -370,5 +372,86 @@ describe('validation against the instance vocabularies', () => {
       agreed++
     }
     expect(agreed).toBeGreaterThan(50)
+  })
+})
+
+describe('what publish would refuse, before any write', () => {
+  const good = {
+    resource_type: { id: 'software' },
+    title: 'A tool',
+    publication_date: '2024-05',
+    creators: [{ person_or_org: { type: 'personal', family_name: 'Doe' } }]
+  }
+  const cases: [string, Record<string, unknown>, string[]][] = [
+    ['a complete body', good, []],
+    [
+      'no resource type, short title',
+      { ...good, resource_type: undefined, title: 'ab' },
+      ['metadata.resource_type', 'metadata.title']
+    ],
+    ['a bad date', { ...good, publication_date: '31.05.2024' }, ['metadata.publication_date']],
+    ['no creators', { ...good, creators: [] }, ['metadata.creators']],
+    [
+      'a person without family name, an organisation without name, a bad ORCID',
+      {
+        ...good,
+        creators: [
+          { person_or_org: { type: 'personal', given_name: 'J' } },
+          { person_or_org: { type: 'organizational' } },
+          {
+            person_or_org: {
+              type: 'personal',
+              family_name: 'X',
+              identifiers: [{ scheme: 'orcid', identifier: '0000-0000-0000-0000' }]
+            }
+          }
+        ]
+      },
+      [
+        'metadata.creators[0].person_or_org.family_name',
+        'metadata.creators[1].person_or_org.name',
+        'metadata.creators[2].person_or_org.identifiers[0].identifier'
+      ]
+    ]
+  ]
+  test.each(cases)(
+    '%s: refused here exactly when the instance refuses at publish',
+    async (_n, metadata, fields) => {
+      const { client } = await instance('small')
+      const body = {
+        metadata: JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>,
+        access: { record: 'public' as const, files: 'public' as const },
+        files: { enabled: true }
+      }
+      const problems = publishProblems(body, 'rdm.json')
+      expect(problems.map(p => p.field)).toEqual(fields)
+      const { draft } = await client.createDraft({ ...body })
+      await client.uploadFile(draft.id, {
+        path: join(
+          import.meta.dirname,
+          'fixtures/corpus/zenodo',
+          readdirSync(join(import.meta.dirname, 'fixtures/corpus/zenodo'))[0]
+        ),
+        name: 'f.json'
+      })
+      const published = await client.publish(draft.id).then(
+        () => true,
+        () => false
+      )
+      expect(published).toBe(fields.length === 0)
+    }
+  )
+
+  test("errors of a lenient save are told in the terms of the user's file", async () => {
+    const { client } = await instance('small')
+    const mapped = map({
+      upload_type: 'software',
+      title: 'T',
+      creators: [{ name: 'Doe, J', orcid: '0000-0000-0000-0000' }]
+    })
+    const { errors } = await client.createDraft({ ...mapped.body })
+    const problems = saveErrorProblems(errors, mapped, '.zenodo.json')
+    expect(problems.map(p => [p.file, p.field])).toEqual([['.zenodo.json', 'creators[0].orcid']])
+    expect(problems[0].message).toContain('Invalid ORCID identifier.')
   })
 })

@@ -32,6 +32,7 @@
 import { iso6393To1 } from 'iso-639-3'
 import type { Problem } from '../errors.js'
 import { matchLicense } from '../metadata/license.js'
+import { checkOrcid } from '../metadata/orcid.js'
 import type { ZenodoMetadata } from '../metadata/types.js'
 
 /** An InvenioRDM record body (POST /api/records, PUT /api/records/{id}/draft). */
@@ -254,6 +255,11 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
           'write the name as "Family, Given"'
         )
       }
+      const rdmAt = `metadata.${key}[${String(i)}]`
+      origins[rdmAt] = at
+      origins[`${rdmAt}.person_or_org.family_name`] = `${at}.name`
+      origins[`${rdmAt}.person_or_org.given_name`] = `${at}.name`
+      origins[`${rdmAt}.affiliations`] = `${at}.affiliation`
       const identifiers: { scheme: string; identifier: string }[] = []
       const orcid = str(c.orcid)
       if (orcid)
@@ -265,6 +271,9 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
         })
       const gnd = str(c.gnd)
       if (gnd) identifiers.push({ scheme: 'gnd', identifier: gnd })
+      identifiers.forEach((x, k) => {
+        origins[`${rdmAt}.person_or_org.identifiers[${String(k)}]`] = `${at}.${x.scheme}`
+      })
       if (c.ror !== undefined) {
         warn(
           `${at}.ror`,
@@ -544,4 +553,118 @@ function str(v: unknown): string | undefined {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** EDTF level 0 dates and intervals, as InvenioRDM's publication_date takes them [M]. */
+const EDTF =
+  /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?(\/\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$/
+
+/**
+ * What publish would refuse in a record body, found before any write (for InvenioRDM-shaped files,
+ * which the legacy validator does not see): the required fields (resource_type, creators, title of
+ * at least 3 characters, publication_date as an EDTF date), each creator's and contributor's
+ * person_or_org (type, family_name or name) and ORCID check digits. Fields are the file's own paths.
+ */
+export function publishProblems(body: RdmBody, file: string): Problem[] {
+  const problems: Problem[] = []
+  const add = (field: string, message: string, fix: string): void => {
+    problems.push({ severity: 'error', file, field, message, fix })
+  }
+  const m = body.metadata
+  if (!isObject(m.resource_type) || typeof m.resource_type.id !== 'string') {
+    add(
+      'metadata.resource_type',
+      'is missing',
+      'add {"id": "software"} or another resource type id of the repository'
+    )
+  }
+  const title = typeof m.title === 'string' ? m.title.trim() : ''
+  if (title.length < 3) {
+    add(
+      'metadata.title',
+      title ? `${JSON.stringify(title)} is shorter than 3 characters` : 'is missing',
+      'write a descriptive title of at least 3 characters'
+    )
+  }
+  const date = m.publication_date
+  if (date !== undefined && (typeof date !== 'string' || !EDTF.test(date))) {
+    add(
+      'metadata.publication_date',
+      `${JSON.stringify(date)} is not a date such as 2024-05-31 (or 2024-05, 2024)`,
+      'write the date as YYYY-MM-DD, or remove it to use the release date'
+    )
+  }
+  const creators = Array.isArray(m.creators) ? m.creators : []
+  if (creators.length === 0)
+    add('metadata.creators', 'is missing or empty', 'add at least one creator with person_or_org')
+  for (const key of ['creators', 'contributors'] as const) {
+    const people: unknown[] = Array.isArray(m[key]) ? m[key] : []
+    people.forEach((c, i) => {
+      const at = `metadata.${key}[${String(i)}].person_or_org`
+      const p = isObject(c) && isObject(c.person_or_org) ? c.person_or_org : undefined
+      if (!p) {
+        add(
+          at,
+          'is missing',
+          'give {"type": "personal", "family_name": ..., "given_name": ...} or {"type": "organizational", "name": ...}'
+        )
+        return
+      }
+      if (p.type === 'personal' && !str(p.family_name))
+        add(`${at}.family_name`, 'is missing', 'write the family name')
+      else if (p.type === 'organizational' && !str(p.name))
+        add(`${at}.name`, 'is missing', "write the organisation's name")
+      else if (p.type !== 'personal' && p.type !== 'organizational') {
+        add(
+          `${at}.type`,
+          `${JSON.stringify(p.type ?? null)} is not "personal" or "organizational"`,
+          'write "personal" or "organizational"'
+        )
+      }
+      const ids: unknown[] = Array.isArray(p.identifiers) ? p.identifiers : []
+      ids.forEach((id, j) => {
+        if (!isObject(id) || id.scheme !== 'orcid' || typeof id.identifier !== 'string') return
+        const issue = checkOrcid(id.identifier)
+        if (issue && issue.kind !== 'url') {
+          add(
+            `${at}.identifiers[${String(j)}].identifier`,
+            `ORCID "${id.identifier}" is not a valid ORCID iD`,
+            'write the 16-digit ORCID iD such as "0000-0002-1825-0097"'
+          )
+        }
+      })
+    })
+  }
+  return problems
+}
+
+/**
+ * The errors a lenient save listed (FieldError paths such as
+ * "metadata.creators.0.person_or_org.family_name") as Problems in the user's terms: the field of
+ * the user's file it came from (through the mapping's origins, longest prefix), else the RDM path.
+ */
+export function saveErrorProblems(
+  errors: readonly { field: string; messages: string[] }[],
+  mapped: MappedRecord,
+  file: string
+): Problem[] {
+  return errors.map(e => {
+    const path = e.field.replace(/\.(\d+)(?=\.|$)/g, '[$1]')
+    let field = path
+    for (let p = path; p; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
+      const origin = mapped.origins[p]
+      if (origin) {
+        field = origin
+        break
+      }
+      if (!/(\.[^.[\]]+|\[\d+\])$/.test(p)) break
+    }
+    return {
+      severity: 'error' as const,
+      file,
+      field,
+      message: `the repository says: ${e.messages.join(' ')}${field === path ? '' : ` (at ${path})`}`,
+      fix: 'correct this field; the repository would refuse to publish it'
+    }
+  })
 }

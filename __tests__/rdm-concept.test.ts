@@ -113,3 +113,22 @@ describe('resolving and discovering', () => {
     expect(found[0].parentDoi).toBeUndefined()
   })
 })
+
+describe('Zenodo answering both APIs', () => {
+  test('a concept published through the legacy API gets its next version through the native one', async () => {
+    const { s, client } = await setup({ mode: 'zenodo' })
+    const legacy = s.seedPublished({ versions: 2, files: [{ name: 'old.zip', content: 'old' }] })
+    const found = await resolveConcept(client, legacy.conceptdoi)
+    expect(found.parentId).toBe(String(legacy.conceptrecid))
+    expect(found.parentDoi).toBe(legacy.conceptdoi)
+    expect(found.latest?.id).toBe(String(legacy.id))
+    const nv = await client.newVersion(String(legacy.id))
+    expect(await client.listDraftFiles(nv.id)).toEqual([])
+    expect((await client.importFiles(nv.id)).map(f => f.key)).toEqual(['old.zip'])
+    // plain JSON reads of a legacy record still answer in the legacy shape
+    const plain = await fetch(`${s.apiUrl}/records/${String(legacy.id)}`)
+    expect(((await plain.json()) as { conceptrecid?: string }).conceptrecid).toBe(
+      String(legacy.conceptrecid)
+    )
+  })
+})

@@ -32,6 +32,8 @@ import {
   type FieldError,
   type Reply
 } from './http-util.js'
+import { legacyToRdm } from '../src/rdm/metadata.js'
+import type { ZenodoMetadata } from '../src/metadata/types.js'
 import { loadDraftBody, publishErrors, type DraftBody } from './rdm-validate.js'
 import { VocabularyIndex, vocabularySet } from './rdm-vocabularies.js'
 import type { RdmSeedSpec, RdmServerOptions, RdmTestHandle } from './rdm-types.js'
@@ -104,6 +106,8 @@ export class RdmApi {
   private readonly parents = new Map<string, Parent>()
   private readonly communities: Community[]
   private readonly requests: InclusionRequest[] = []
+  /** Ids of records adopted from the legacy side (Zenodo mode): plain JSON reads stay legacy. */
+  private readonly adopted = new Set<string>()
   private readonly vocab: VocabularyIndex
   private readonly doiPrefix: string
   private readonly parentDoi: boolean
@@ -138,12 +142,15 @@ export class RdmApi {
     if (this.mode === 'instance' || acceptsRdm(ctx)) return true
     // Zenodo: every /api/records route is InvenioRDM's; Accept picks the serializer of reads.
     // Writes (the legacy side has none there) and this API's own records are answered here.
-    return (ctx.method !== 'GET' && ctx.method !== 'HEAD') || this.recs.has(segs[1] ?? '')
+    const id = segs[1] ?? ''
+    const write = ctx.method !== 'GET' && ctx.method !== 'HEAD'
+    return write || (this.recs.has(id) && !this.adopted.has(id))
   }
 
   /** Routes a native API request (segments after 'api'). */
   async route(ctx: Ctx, segs: string[]): Promise<Reply> {
     checkRdmAccept(ctx)
+    if (this.mode === 'zenodo') this.syncLegacy()
     const [top, ...rest] = segs
     if (top === 'vocabularies') return this.vocabularies(ctx, rest)
     if (top === 'communities') return this.community(rest)
@@ -637,6 +644,63 @@ export class RdmApi {
   }
 
   // ------------------------------------------------------------------ state
+
+  /**
+   * Zenodo is one repository behind both APIs: versions published through the legacy API are
+   * records of the native one too (same ids, DOIs, parent = concept, files shared). Adopted one
+   * way, as they appear; what the native API writes is not shown back through the legacy one.
+   */
+  private syncLegacy(): void {
+    const store = this.env.store
+    for (const concept of store.concepts.values()) {
+      const parentId = String(concept.id)
+      for (const depId of concept.versions) {
+        const id = String(depId)
+        if (this.recs.has(id)) continue
+        const dep = store.deps.get(depId)
+        if (!dep?.published) continue
+        let parent = this.parents.get(parentId)
+        if (!parent) {
+          parent = { id: parentId, versions: [], communities: [], doi: store.doi(concept.id) }
+          this.parents.set(parentId, parent)
+        }
+        const stored = dep.published.metadata
+        const mapped = legacyToRdm(stored.fields as ZenodoMetadata, { file: 'legacy' }).body
+        if (stored.resourceType) mapped.metadata.resource_type = { id: stored.resourceType }
+        if (stored.licenseId) mapped.metadata.rights = [{ id: stored.licenseId }]
+        let body: DraftBody
+        try {
+          body = loadDraftBody(mapped, this.vocab).body
+        } catch {
+          body = loadDraftBody({ metadata: { title: mapped.metadata.title } }, this.vocab).body
+        }
+        const files = new Map<string, RFile>()
+        for (const f of dep.bucket.files.values()) {
+          f.blob.refs++
+          files.set(f.key, {
+            key: f.key,
+            fileId: randomUUID(),
+            status: 'completed',
+            blob: f.blob,
+            created: f.created,
+            updated: f.updated
+          })
+        }
+        this.recs.set(id, {
+          id,
+          parentId,
+          index: parent.versions.length + 1,
+          created: dep.created,
+          updated: dep.modified,
+          updatedAt: dep.createdAt,
+          revision: dep.revision,
+          published: { body, files, doi: store.doi(depId), at: dep.published.at }
+        })
+        parent.versions.push(id)
+        this.adopted.add(id)
+      }
+    }
+  }
 
   private newId(): string {
     const n = this.env.store.newId()

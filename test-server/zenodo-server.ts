@@ -26,7 +26,8 @@
  *   delay and hooks on any request.
  * - With the `rdm` option, InvenioRDM's native API (rdm-routes.ts) is mounted by a route-prefix
  *   check behind the same auth, faults, rate limits and request log: as an instance (no legacy
- *   API) or as Zenodo (RDM shapes on /api/records only to Accept: application/vnd.inveniordm.v1+json).
+ *   API) or as Zenodo (RDM shapes on /api/records only to Accept: application/vnd.inveniordm.v1+json;
+ *   versions published through the legacy API are records of the native one too).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'

@@ -341,6 +341,17 @@ describe('modes, auth and faults', () => {
     expect((await call('GET', `/records/${id}`, { token: null })).status).toBe(200)
   })
 
+  test('the rate limit counts native requests and answers 429 with its headers', async () => {
+    const s = await startZenodoServer({ rdm: { mode: 'instance' }, rateLimitPerMinute: 2 })
+    started.push(s)
+    expect((await call('GET', '/vocabularies/licenses', { on: s })).status).toBe(200)
+    const second = await call('GET', '/user/records', { on: s })
+    expect(second.headers['x-ratelimit-remaining']).toBe('0')
+    const third = await call('POST', '/records', { json: { metadata: goodMetadata }, on: s })
+    expect(third.status).toBe(429)
+    expect(s.rdm?.drafts()).toHaveLength(0)
+  })
+
   test('an instance has no legacy deposit API', async () => {
     expect((await call('GET', '/deposit/depositions')).status).toBe(404)
   })

@@ -167,6 +167,8 @@ export interface RequestOptions {
   followRedirects?: boolean
   /** Send the bearer token (default true). */
   auth?: boolean
+  /** The Accept header (default application/json), e.g. InvenioRDM's application/vnd.inveniordm.v1+json. */
+  accept?: string
 }
 
 /** A successful answer. */
@@ -281,6 +283,7 @@ export class HttpClient {
         for (let hop = 0; ; hop++) {
           // A redirect to another origin is followed without the token.
           const headers = await this.headers(withAuth && url.origin === start.origin)
+          if (opts.accept) headers.accept = opts.accept
           if (contentType && sendBody !== undefined) headers['content-type'] = contentType
           const res = await this.send(method, url, {
             headers,

@@ -1,5 +1,6 @@
 /**
- * Runs the Zenodo test server as a process: `tsx test-server/cli.ts [--port N] [--latency MS]`.
+ * Runs the Zenodo test server as a process: `tsx test-server/cli.ts [--port N] [--latency MS]
+ * [--rdm instance|zenodo] [--vocabularies small|zenodo] [--no-parent-doi]`.
  * Prints one JSON line {url, apiUrl, githubApiUrl, token} to stdout and runs until SIGTERM/SIGINT.
  */
 import { startZenodoServer, type ZenodoServerOptions } from './zenodo-server.js'
@@ -17,6 +18,18 @@ function parseArgs(argv: string[]): ZenodoServerOptions {
     else if (arg === '--latency') opts.latencyMs = value()
     else if (arg === '--rate-limit') opts.rateLimitPerMinute = value()
     else if (arg === '--token') opts.token = argv[++i]
+    else if (arg === '--rdm') {
+      const mode = argv[++i]
+      if (mode !== 'instance' && mode !== 'zenodo')
+        throw new Error('--rdm needs instance or zenodo')
+      opts.rdm = { ...opts.rdm, mode }
+    } else if (arg === '--vocabularies') {
+      const set = argv[++i]
+      if (set !== 'small' && set !== 'zenodo')
+        throw new Error('--vocabularies needs small or zenodo')
+      opts.rdm = { mode: 'instance', ...opts.rdm, vocabularies: set }
+    } else if (arg === '--no-parent-doi')
+      opts.rdm = { mode: 'instance', ...opts.rdm, parentDoi: false }
     else throw new Error(`unknown argument ${arg}`)
   }
   return opts

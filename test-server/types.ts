@@ -1,6 +1,9 @@
 /**
  * Public types of the Zenodo test server (re-exported by zenodo-server.ts).
  */
+import type { RdmServerOptions, RdmTestHandle } from './rdm-types.js'
+
+export type * from './rdm-types.js'
 
 /** Options of startZenodoServer. */
 export interface ZenodoServerOptions {
@@ -27,6 +30,8 @@ export interface ZenodoServerOptions {
   foreignBucketApiUrl?: string
   /** Zenodo before zenodo-rdm PR #1434: deleting a draft file deletes it, then answers 500. */
   bucketDeleteReturns500?: boolean
+  /** Also answer InvenioRDM's native API (rdm-routes.ts): as an instance, or as Zenodo does. */
+  rdm?: RdmServerOptions
 }
 
 /** One request as the server saw it. */
@@ -204,6 +209,8 @@ export interface ZenodoTestServer {
   faults: Faults
   github: GithubFixture
   oauth: OAuthFixture
+  /** The native API's state, when started with `rdm`. */
+  rdm?: RdmTestHandle
   /** All depositions (drafts and published), as GET /deposit/depositions/:id returns them. */
   depositions(): Deposition[]
   /** Published records as GET /api/records/:id returns them, files {key,size,checksum 'md5:..'}. */

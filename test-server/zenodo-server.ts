@@ -25,6 +25,10 @@
  * - Users' problems 3-6 are reproduced with faults (faults.ts): status, after, reset, stall,
  *   delay and hooks on any request; 'stall-after' carries a request out and never answers (a
  *   publish that stalls but happens); 'after' with `text` answers with a non-JSON body.
+ * - With the `rdm` option, InvenioRDM's native API (rdm-routes.ts) is mounted by a route-prefix
+ *   check behind the same auth, faults, rate limits and request log: as an instance (no legacy
+ *   API) or as Zenodo (RDM shapes on /api/records only to Accept: application/vnd.inveniordm.v1+json;
+ *   versions published through the legacy API are records of the native one too).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -46,6 +50,7 @@ import {
 } from './http-util.js'
 import { OAuthServer } from './oauth-fixture.js'
 import { RateLimiter } from './rate-limit.js'
+import { RdmApi } from './rdm-routes.js'
 import { UploadAborted } from './receive.js'
 import { consume, faultReply, writeReply } from './respond.js'
 import { seedPublished, seedStaleDraft } from './seed.js'
@@ -120,6 +125,8 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
     url
   )
   const env: Env = { store, opts, quota: opts.quotaBytes ?? DEFAULT_QUOTA }
+  // the InvenioRDM native API (rdm-routes.ts), when asked for
+  const rdm = opts.rdm ? new RdmApi(env, opts.rdm) : undefined
 
   const isValidToken = (t: string | undefined): boolean =>
     t !== undefined && (t === token || oauth.accepts(t))
@@ -130,6 +137,10 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
       const segs = ctx.segments.slice(1)
       ctx.segments = segs
       if (rate === undefined) throw notFound()
+      if (rdm?.handles(ctx, segs)) return rdm.route(ctx, segs)
+      if (rdm?.mode === 'instance' && (segs[0] === 'deposit' || segs[0] === 'files')) {
+        throw notFound()
+      }
       const isDownload =
         segs[segs.length - 1] === 'content' || (segs[0] === 'files' && ctx.method === 'GET')
       if (!isDownload) checkAccept(ctx.req)
@@ -238,6 +249,7 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
     faults,
     github,
     oauth,
+    rdm: rdm?.handle(),
     depositions: () => [...store.deps.values()].map(d => store.depositionJson(d)),
     records: () => [...store.deps.values()].filter(d => d.published).map(d => store.recordJson(d)),
     seedPublished: spec => seedPublished(store, spec),

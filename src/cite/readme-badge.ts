@@ -15,7 +15,7 @@
  * `knownDois`, or a repository-id form); when none does, the first Zenodo DOI badge.
  * A second badge for another record (a dataset, a paper) is left alone.
  */
-import MarkdownIt from 'markdown-it'
+import MarkdownIt, { type Token } from 'markdown-it'
 
 export interface BadgeOptions {
   /** The concept DOI, bare: 10.5281/zenodo.123 */
@@ -127,7 +127,7 @@ function findBadges(
 /** Character ranges of fenced and indented code blocks. */
 function codeRanges(
   lineStarts: number[],
-  tokens: MarkdownIt.Token[],
+  tokens: Token[],
   textLength: number
 ): [number, number][] {
   const ranges: [number, number][] = []

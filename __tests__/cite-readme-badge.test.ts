@@ -115,6 +115,22 @@ describe('putDoiBadge: replacing', () => {
     expect(put(text)).toBe(`<p align="center">\n  ${HTML_BADGE}\n</p>\n`)
   })
 
+  test.each([
+    ['[![DOI][zenodo-badge]][zenodo-link]'],
+    ['[![DOI][zenodo-badge]](https://doi.org/10.5281/zenodo.1)'],
+    ['![DOI][zenodo-badge]']
+  ])('a reference-style badge %s becomes an inline badge, its definitions kept', use => {
+    const defs =
+      '[zenodo-badge]: https://zenodo.org/badge/DOI/10.5281/zenodo.1.svg\n[zenodo-link]: https://doi.org/10.5281/zenodo.1\n'
+    expect(put(`# Tool\n\n${use}\n\nText\n\n${defs}`)).toBe(`# Tool\n\n${BADGE}\n\nText\n\n${defs}`)
+  })
+
+  test('a reference to a definition that is not a Zenodo badge is left alone', () => {
+    const text =
+      '# Tool\n\n[![CI][ci]][ci-link]\n\n[ci]: https://example.org/ci.svg\n[ci-link]: https://example.org\n'
+    expect(putDoiBadge(text, OPTS).action).toBe('inserted')
+  })
+
   test('a badge in a code block is an example and is left alone', () => {
     const example =
       '```md\n[![DOI](https://zenodo.org/badge/DOI/10.5281/zenodo.1.svg)](https://doi.org/10.5281/zenodo.1)\n```\n'

@@ -6,7 +6,8 @@
  * HTML <a><img></a> stays HTML, since Markdown is not rendered inside HTML blocks). All
  * badge URL forms Zenodo serves are recognised (zenodo-api.md, "Badges"): /badge/DOI/<doi>
  * and /badge/doi/<doi> as .svg or .png, and the GitHub repository-id forms
- * /badge/latestdoi/<id> and /badge/<id>.svg. Without a badge, it goes on its own line
+ * /badge/latestdoi/<id> and /badge/<id>.svg, inline or reference-style ([![DOI][img]][link]
+ * becomes an inline badge; its definitions are left). Without a badge, it goes on its own line
  * below the first heading (ATX, setext, or an HTML <h1>..<h6> block, found through
  * markdown-it's tokens), or at the top (after YAML front matter) when there is none.
  * Badges inside code blocks are examples, not badges: they are left alone.
@@ -121,15 +122,38 @@ function findBadges(
       })
     }
   }
+  // Reference style: [![DOI][img]][link], [![DOI][img]](url) or ![DOI][img], with "[img]: <badge URL>".
+  // The use becomes an inline badge; the definitions stay (unused ones render as nothing).
+  const label = (l: string): string => l.trim().replace(/\s+/g, ' ').toLowerCase()
+  const defs = new Map<string, string | undefined>()
+  const defRe = new RegExp(`^ {0,3}\\[([^\\]]+)\\]:[ \\t]*<?${url}>?(?:[ \\t].*)?$`, 'gm')
+  for (const m of text.matchAll(defRe)) {
+    if (!skip.some(([a, b]) => m.index >= a && m.index < b) && m[1])
+      defs.set(label(m[1]), m.groups?.doi)
+  }
+  if (defs.size > 0) {
+    const useRe =
+      /\[!\[([^\]]*)\]\[([^\]]*)\]\](?:\[[^\]]*\]|\([^)\s]*(?:\s+"[^"]*")?\))|!\[([^\]]*)\]\[([^\]]*)\]/g
+    for (const m of text.matchAll(useRe)) {
+      const ref = m[2] ?? m[4] ?? ''
+      const key = label(ref === '' ? (m[1] ?? m[3] ?? '') : ref)
+      const start = m.index
+      const end = start + m[0].length
+      if (!defs.has(key) || taken(start, end)) continue
+      const doi = defs.get(key)
+      found.push({
+        start,
+        end,
+        html: false,
+        ...(doi === undefined ? {} : { doi: decodeURIComponent(doi) })
+      })
+    }
+  }
   return found.sort((a, b) => a.start - b.start)
 }
 
 /** Character ranges of fenced and indented code blocks. */
-function codeRanges(
-  lineStarts: number[],
-  tokens: Token[],
-  textLength: number
-): [number, number][] {
+function codeRanges(lineStarts: number[], tokens: Token[], textLength: number): [number, number][] {
   const ranges: [number, number][] = []
   for (const t of tokens) {
     if ((t.type === 'fence' || t.type === 'code_block') && t.map) {

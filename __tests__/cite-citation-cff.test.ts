@@ -1,24 +1,17 @@
 /** CITATION.cff citing a DOI (citeInCff): values set, everything else kept byte for byte. */
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Lexer, parse } from 'yaml'
 import { citeInCff, type CffCitation } from '../src/cite/citation-cff.js'
+import { corpusFiles } from './helpers/metadata.js'
 
-const CORPUS = join(import.meta.dirname, 'fixtures', 'corpus')
 const CITE: CffCitation = {
   doi: '10.5281/zenodo.999001',
   version: 'v9.9.9',
   dateReleased: '2026-11-29'
 }
 const SET_KEYS = ['doi', 'version', 'date-released']
-
-function corpusFiles(): { name: string; text: string }[] {
-  return ['cff', 'cff-history'].flatMap(dir =>
-    readdirSync(join(CORPUS, dir))
-      .sort()
-      .map(f => ({ name: `${dir}/${f}`, text: readFileSync(join(CORPUS, dir, f), 'utf8') }))
-  )
-}
+const CFF_FILES = (await corpusFiles())
+  .filter(f => f.dir.startsWith('cff'))
+  .map(f => ({ name: `${f.dir}/${f.name}`, text: f.content.toString('utf8') }))
 
 /** Every comment token in the text, in order (the yaml lexer's view, so `#` inside strings is no comment). */
 function comments(text: string): string[] {
@@ -43,7 +36,7 @@ function rewrite(text: string, cite: CffCitation = CITE): string {
 }
 
 describe('citeInCff on every corpus CITATION.cff', () => {
-  const files = corpusFiles()
+  const files = CFF_FILES
   const valid = files.filter(f => {
     try {
       const v: unknown = parse(f.text.replace(/^\uFEFF/, ''), { uniqueKeys: true })
@@ -70,6 +63,20 @@ describe('citeInCff on every corpus CITATION.cff', () => {
       expect(otherLines(out)).toEqual(otherLines(text))
       expect(out.startsWith('\uFEFF')).toBe(text.startsWith('\uFEFF'))
       expect(out.includes('\r\n')).toBe(text.includes('\r\n'))
+    }
+  )
+
+  test.each(valid.map(f => [f.name, `\uFEFF${f.text.replace(/\r?\n/g, '\r\n')}`]))(
+    '%s with a BOM and CRLF: both kept, lines added with CRLF',
+    (_name, text) => {
+      const out = rewrite(text)
+      expect(out.startsWith('\uFEFF')).toBe(true)
+      expect(out.replace(/\r\n/g, '')).not.toContain('\n')
+      // Split on CRLF: a last line without an end of line gets one when keys are added after it.
+      expect(otherLines(out.replace(/\r\n/g, '\n'))).toEqual(
+        otherLines(text.replace(/\r\n/g, '\n'))
+      )
+      expect((parse(out.slice(1)) as Record<string, unknown>).doi).toBe(CITE.doi)
     }
   )
 

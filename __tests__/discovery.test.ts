@@ -1,5 +1,8 @@
 /** Concept discovery: which Zenodo concept links this repository (decideConcept), and bounded paging (collectPages). */
-import type { Deposition } from '../src/zenodo/client.js'
+import { afterAll, afterEach, describe, expect, test } from '@jest/globals'
+import { startZenodoServer, type ZenodoTestServer } from '../test-server/zenodo-server.js'
+import { ZenodoClient, type Deposition } from '../src/zenodo/client.js'
+import { closeTestClients, testClient } from './helpers/http-client.js'
 import {
   collectPages,
   decideConcept,
@@ -247,5 +250,77 @@ describe('collectPages', () => {
     await expect(collectPages(pages(1).fetch, { pageSize: 10, maxPages: 0 })).rejects.toThrow(
       RangeError
     )
+  })
+})
+
+describe('discovery through the Zenodo client against the test server', () => {
+  let server: ZenodoTestServer | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+  afterAll(closeTestClients)
+
+  function links(repo: string, tag: string): { metadata: Record<string, unknown> } {
+    return {
+      metadata: {
+        related_identifiers: [
+          {
+            identifier: `https://github.com/${repo}/tree/${tag}`,
+            relation: 'isSupplementTo',
+            scheme: 'url'
+          }
+        ]
+      }
+    }
+  }
+
+  test('pages through the list (small pages) and finds the one concept of this repository', async () => {
+    server = await startZenodoServer()
+    const ours = server.seedPublished({
+      versions: 3,
+      version: 'v1.2.0',
+      title: 'Ours',
+      ...links('octo-org/octo-repo', 'v1.2.0')
+    })
+    server.seedPublished({
+      versions: 2,
+      title: 'Extra',
+      ...links('octo-org/octo-repo-extra', 'v9')
+    })
+    server.seedPublished({ title: 'Unrelated' })
+    const { http } = testClient(server.token)
+    const zenodo = new ZenodoClient({ apiUrl: server.apiUrl, http })
+
+    const collected = await collectPages(
+      (page, size) => zenodo.listDepositions({ page, size, sort: 'mostrecent', allVersions: true }),
+      { pageSize: 2, maxPages: 10 }
+    )
+    expect(collected).toMatchObject({ complete: true, pages: 4 })
+    const d = decideConcept(collected.items, REPO)
+    expect(d).toMatchObject({
+      kind: 'one',
+      matchedLink: 'https://github.com/octo-org/octo-repo/tree/v1.2.0',
+      candidate: {
+        conceptRecId: String(ours.conceptrecid),
+        conceptDoi: ours.conceptdoi,
+        latestId: ours.id,
+        latestVersion: 'v1.2.0',
+        title: 'Ours'
+      }
+    })
+  })
+
+  test('a bound of one page on a long list says the search was incomplete', async () => {
+    server = await startZenodoServer()
+    for (let i = 0; i < 3; i++) server.seedPublished({ title: `R${String(i)}` })
+    const { http } = testClient(server.token)
+    const zenodo = new ZenodoClient({ apiUrl: server.apiUrl, http })
+    const collected = await collectPages((page, size) => zenodo.listDepositions({ page, size }), {
+      pageSize: 2,
+      maxPages: 1
+    })
+    expect(collected).toMatchObject({ complete: false, pages: 1 })
+    expect(collected.items).toHaveLength(2)
   })
 })

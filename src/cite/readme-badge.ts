@@ -4,7 +4,7 @@
  *
  * An existing Zenodo DOI badge is replaced where it stands (Markdown stays Markdown, an
  * HTML <a><img></a> stays HTML, since Markdown is not rendered inside HTML blocks). All
- * badge URL forms Zenodo serves are recognised (zenodo-api.md, "Badges"): /badge/DOI/<doi>
+ * badge URL forms Zenodo serves are recognised (zenodo-rdm's badge views): /badge/DOI/<doi>
  * and /badge/doi/<doi> as .svg or .png, and the GitHub repository-id forms
  * /badge/latestdoi/<id> and /badge/<id>.svg, inline or reference-style ([![DOI][img]][link]
  * becomes an inline badge; its definitions are left). Without a badge, it goes on its own line

@@ -5,9 +5,12 @@
  *
  * A version links the repository when one of its related identifiers is
  * https://github.com/<owner>/<repo> or https://github.com/<owner>/<repo>/tree/<ref>, as
- * this action and Zenodo's GitHub integration write them (zenodo-api.md, "Endpoints"
- * and "GitHub integration"). Compared without regard to case, http/https or www., a
- * trailing slash, or a .git suffix; octo-org/octo-repo-extra is not octo-org/octo-repo.
+ * this action and Zenodo's GitHub integration write them (isSupplementTo, zenodo-rdm
+ * site/zenodo_rdm/github/release.py). The deposition list holds the token owner's own
+ * depositions, drafts and published, each with its related identifiers, and records made
+ * by Zenodo's GitHub integration belong to the user who enabled it. Links are compared
+ * without regard to case, http/https or www., a trailing slash, or a .git suffix;
+ * octo-org/octo-repo-extra is not octo-org/octo-repo.
  *
  * Pure: the caller pages through GET /deposit/depositions (collectPages) and passes the
  * items; nothing here talks to Zenodo.

@@ -8,7 +8,6 @@ import * as core from '@actions/core'
 import { ActionError } from '../errors.js'
 import { HashingStream } from '../files/hash.js'
 import type { HttpClient } from '../http.js'
-import { memoryTrimmer } from '../memory.js'
 import { formatBytes } from '../format.js'
 
 /** One uploaded file. */
@@ -81,7 +80,6 @@ async function sendOnce(
   let hasher: HashingStream | undefined
   let length = file.size
   const progress = new Progress(file.name)
-  const trim = memoryTrimmer()
   const res = await http.putStream(
     url,
     () => {
@@ -98,7 +96,6 @@ async function sendOnce(
     {
       onProgress: sent => {
         progress.update(sent)
-        trim(sent)
       }
     }
   )

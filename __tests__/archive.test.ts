@@ -457,3 +457,26 @@ describe('buildArchive: what archiver must keep', () => {
     expect(methods.get('x.txt')).toBe(8)
   })
 })
+
+describe('buildArchive: ZIP64', () => {
+  it('switches to ZIP64 end records past 65,535 entries, and unzip reads them all', async () => {
+    const count = 65_600
+    const list: ArchiveEntry[] = Array.from({ length: count }, (_, i) => ({
+      path: path.join(src, 'unused'),
+      archivePath: `e/${String(i)}.txt`,
+      size: 0,
+      content: Buffer.alloc(0)
+    }))
+    const built = await buildArchive({ members: list, name: 'z64.zip', outDir: out })
+    const zip = await readFile(built.file.path)
+    // ZIP64 end of central directory record and its locator, before the classic end record.
+    expect(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBeGreaterThan(0)
+    expect(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x07]))).toBeGreaterThan(0)
+    const names = execFileSync('unzip', ['-Z1', built.file.path], { maxBuffer: 64 * 1024 ** 2 })
+      .toString()
+      .trim()
+      .split('\n')
+    expect(names.length).toBe(count)
+    expect(names[count - 1]).toBe(list[count - 1].archivePath)
+  })
+})

@@ -463,7 +463,7 @@ describe('buildArchive: ZIP64', () => {
     const count = 65_600
     const list: ArchiveEntry[] = Array.from({ length: count }, (_, i) => ({
       path: path.join(src, 'unused'),
-      archivePath: `e/${String(i)}.txt`,
+      archivePath: `e/${String(i).padStart(5, '0')}.txt`,
       size: 0,
       content: Buffer.alloc(0)
     }))

@@ -1,17 +1,24 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildArchive, isAlreadyCompressed, type Manifest } from '../src/archive/build.js'
+import {
+  buildArchive,
+  isAlreadyCompressed,
+  type ArchiveEntry,
+  type Manifest
+} from '../src/archive/build.js'
 import type { ArchiveMember } from '../src/files/plan.js'
 import { hashFile } from '../src/files/hash.js'
-import { SMALL_FILE_BYTES } from '../src/archive/zip.js'
 
 let root: string
 let src: string
 let out: string
 let extract: string
+
+/** Members above this size are read in more than one chunk. */
+const CHUNK_BYTES = 1024 * 1024
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex')
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
@@ -84,8 +91,8 @@ const sample = (): Record<string, Buffer> => ({
   [`deep/${'x'.repeat(70)}/${'y'.repeat(70)}/long-name.txt`]: text(500, 'long'), // over 100 bytes
   'assets/logo.png': randomBytes(5000),
   'assets/bundle.whl': text(10_000, 'wheel'),
-  'data/big.csv': text(SMALL_FILE_BYTES * 3 + 123, 'big'), // streamed, not read whole
-  'data/big-random.bin': randomBytes(SMALL_FILE_BYTES + 1)
+  'data/big.csv': text(CHUNK_BYTES * 3 + 123, 'big'), // streamed, not read whole
+  'data/big-random.bin': randomBytes(CHUNK_BYTES + 1)
 })
 
 beforeEach(async () => {
@@ -301,5 +308,175 @@ describe('isAlreadyCompressed', () => {
   )
   it.each(['a.txt', 'b.tar', 'zip', '.gz', 'src/main.c'])('says %s is not', n => {
     expect(isAlreadyCompressed(n)).toBe(false)
+  })
+})
+
+/** One central directory record of a zip, as a zip reader sees it. */
+interface CentralEntry {
+  name: string
+  flags: number
+  method: number
+  /** Unix mode from the high 16 bits of the external attributes. */
+  mode: number
+}
+
+/** Read a (non-ZIP64) zip's central directory. */
+function centralDirectory(zip: Buffer): CentralEntry[] {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  expect(eocd).toBeGreaterThan(0)
+  const count = zip.readUInt16LE(eocd + 10)
+  let at = zip.readUInt32LE(eocd + 16)
+  const entries: CentralEntry[] = []
+  for (let i = 0; i < count; i++) {
+    expect(zip.readUInt32LE(at)).toBe(0x02014b50)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+    entries.push({
+      name: zip.subarray(at + 46, at + 46 + nameLength).toString('utf8'),
+      flags: zip.readUInt16LE(at + 8),
+      method: zip.readUInt16LE(at + 10),
+      mode: zip.readUInt32LE(at + 38) >>> 16
+    })
+    at += 46 + skip
+  }
+  return entries
+}
+
+/** Bytes this process has read through read syscalls so far (Linux /proc/self/io). */
+async function bytesRead(): Promise<number> {
+  const io = await readFile('/proc/self/io', 'utf8')
+  return Number(/^rchar:\s*(\d+)/m.exec(io)?.[1])
+}
+
+describe('buildArchive: what archiver must keep', () => {
+  it.each(['x.zip', 'x.tar.gz'])(
+    'reads each member once and never reads %s back to hash it',
+    async name => {
+      const size = 8 * CHUNK_BYTES
+      const list = await members({ 'data.bin': randomBytes(size) })
+      const before = await bytesRead()
+      const built = await buildArchive({ members: list, name, outDir: out, manifest: info })
+      const read = (await bytesRead()) - before
+      // One read of the member; a second read of it, or of the archive (> 8 MiB), goes past.
+      expect(read).toBeGreaterThanOrEqual(size)
+      expect(read).toBeLessThan(size * 1.5)
+      expect(built.manifest?.files[0].sha256).toBe(sha256(await readFile(list[0].path)))
+    }
+  )
+
+  it('keeps unix modes (the executable bit) in a zip', async () => {
+    const list = await members({ 'bin/run.sh': text(100, 'run'), 'notes.txt': text(100, 'n') })
+    await chmod(path.join(src, 'bin/run.sh'), 0o755)
+    await chmod(path.join(src, 'notes.txt'), 0o640)
+    const built = await buildArchive({ members: list, name: 'm.zip', outDir: out })
+    const modes = new Map(
+      centralDirectory(await readFile(built.file.path)).map(e => [e.name, e.mode])
+    )
+    expect(modes.get('bin/run.sh')).toBe(0o100755)
+    expect(modes.get('notes.txt')).toBe(0o100640)
+    execFileSync('unzip', ['-q', built.file.path, '-d', extract])
+    const { statSync } = await import('node:fs')
+    expect(statSync(path.join(extract, 'bin/run.sh')).mode & 0o777).toBe(0o755)
+  })
+
+  it('keeps unix modes (the executable bit) in a tar.gz', async () => {
+    const list = await members({ 'bin/run.sh': text(100, 'run'), 'notes.txt': text(100, 'n') })
+    await chmod(path.join(src, 'bin/run.sh'), 0o755)
+    await chmod(path.join(src, 'notes.txt'), 0o640)
+    const built = await buildArchive({ members: list, name: 'm.tar.gz', outDir: out })
+    const listing = execFileSync('tar', ['-tvzf', built.file.path]).toString()
+    expect(listing).toMatch(/^-rwxr-xr-x .* bin\/run\.sh$/m)
+    expect(listing).toMatch(/^-rw-r----- .* notes\.txt$/m)
+  })
+
+  it('names members in UTF-8 and says so with general purpose bit 11', async () => {
+    const files = {
+      'données/été.txt': text(50, 'e'),
+      '日本語.md': text(50, 'j'),
+      'plain.txt': text(5, 'p')
+    }
+    const built = await buildArchive({ members: await members(files), name: 'u.zip', outDir: out })
+    const entries = centralDirectory(await readFile(built.file.path))
+    expect(entries.map(e => e.name).sort()).toEqual(Object.keys(files).sort())
+    for (const e of entries) {
+      expect({ name: e.name, utf8: (e.flags & 0x0800) !== 0 }).toEqual({
+        name: e.name,
+        utf8: e.name !== 'plain.txt'
+      })
+    }
+    execFileSync('unzip', ['-q', built.file.path, '-d', extract])
+    expect((await tree(extract)).get('données/été.txt')?.equals(files['données/été.txt'])).toBe(
+      true
+    )
+  })
+
+  it.each(['c.zip', 'c.tar.gz'])(
+    'archives in-memory content instead of the file at its path into %s',
+    async name => {
+      const files = { 'CITATION.cff': text(300, 'on disk'), 'src/a.c': text(2000, 'a') }
+      const list: ArchiveEntry[] = await members(files)
+      const rewritten = Buffer.from('cff-version: 1.2.0\ndoi: 10.5281/zenodo.123\n')
+      for (const m of list) if (m.archivePath === 'CITATION.cff') m.content = rewritten
+      const built = await buildArchive({ members: list, name, outDir: out, manifest: info })
+      if (name.endsWith('.zip')) execFileSync('unzip', ['-q', built.file.path, '-d', extract])
+      else execFileSync('tar', ['-xzf', built.file.path, '-C', extract])
+      await expectUnpacked({ ...files, 'CITATION.cff': rewritten }, built.manifest)
+    }
+  )
+
+  it('archives in-memory content even when no file is at its path', async () => {
+    const list: ArchiveEntry[] = [
+      {
+        path: path.join(src, 'never-written.json'),
+        archivePath: 'codemeta.json',
+        size: 2,
+        content: Buffer.from('{}')
+      }
+    ]
+    const built = await buildArchive({ members: list, name: 'n.zip', outDir: out, manifest: info })
+    expect(built.manifest?.files).toEqual([
+      {
+        path: 'codemeta.json',
+        size: 2,
+        md5: md5(Buffer.from('{}')),
+        sha256: sha256(Buffer.from('{}'))
+      }
+    ])
+  })
+
+  it('stores an already-compressed member given as content', async () => {
+    const list: ArchiveEntry[] = [
+      { path: path.join(src, 'x.png'), archivePath: 'x.png', size: 4, content: text(4000, 'p') },
+      { path: path.join(src, 'x.txt'), archivePath: 'x.txt', size: 4, content: text(4000, 't') }
+    ]
+    const built = await buildArchive({ members: list, name: 's.zip', outDir: out })
+    const methods = new Map(
+      centralDirectory(await readFile(built.file.path)).map(e => [e.name, e.method])
+    )
+    expect(methods.get('x.png')).toBe(0)
+    expect(methods.get('x.txt')).toBe(8)
+  })
+})
+
+describe('buildArchive: ZIP64', () => {
+  it('switches to ZIP64 end records past 65,535 entries, and unzip reads them all', async () => {
+    const count = 65_600
+    const list: ArchiveEntry[] = Array.from({ length: count }, (_, i) => ({
+      path: path.join(src, 'unused'),
+      archivePath: `e/${String(i).padStart(5, '0')}.txt`,
+      size: 0,
+      content: Buffer.alloc(0)
+    }))
+    const built = await buildArchive({ members: list, name: 'z64.zip', outDir: out })
+    const zip = await readFile(built.file.path)
+    // ZIP64 end of central directory record and its locator, before the classic end record.
+    expect(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBeGreaterThan(0)
+    expect(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x07]))).toBeGreaterThan(0)
+    const names = execFileSync('unzip', ['-Z1', built.file.path], { maxBuffer: 64 * 1024 ** 2 })
+      .toString()
+      .trim()
+      .split('\n')
+    expect(names.length).toBe(count)
+    expect(names[count - 1]).toBe(list[count - 1].archivePath)
   })
 })

@@ -1,14 +1,16 @@
 /**
- * Goal 3, archive build: the action's buildArchive (in its own process, after planFiles lists
- * the tree) against `zip -r -6 -q` on the same tree of many small files and a few large ones,
- * alternating over the rounds; plus the sizes, the bytes read, and how the .gz member is stored.
+ * Goal 3, archive build: the action's buildArchive (archiver, in its own process, after
+ * planFiles lists the tree) against `zip -r -6 -q` on the same tree of many small files and a
+ * few large ones, alternating over the rounds; its peak RSS on that tree against a tree with
+ * only FEW_FILES small files and the same large ones (memory flat in the number of files);
+ * plus the sizes, the bytes read, and how the .gz member is stored.
  */
 import { mkdir, open, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchContext, SectionResult } from './context.js'
 import { missedNotes } from './notes.js'
-import { check, childResult, runCommand, runCommandCpu, runTsChild } from './proc.js'
+import { check, childResult, nodeBaseline, runCommand, runCommandCpu, runTsChild } from './proc.js'
 import { writeTree, type Tree } from './scratch.js'
 import {
   alternate,
@@ -24,20 +26,22 @@ import {
 } from './stats.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
-/** The goal: buildArchive takes at most this multiple of zip's time. */
-const GOAL = 1.2
+/** Small files of the second tree (the first has ctx.opts.sizes.smallFiles). */
+const FEW_FILES = 20
+/** The goal: buildArchive's peak RSS on the big tree at most this much above the small tree's. */
+const FLAT_BYTES = 30e6
 
 interface Sample {
   ms: number
   cpuMs: number
   planMs?: number
+  planRss?: number
   archiveBytes: number
   readBytes?: number
   peakRss?: number
 }
 
 interface ChildOut {
-  planMs: number
   buildMs: number
   buildCpuMs: number
   members: number
@@ -53,6 +57,10 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
   const sizes = ctx.opts.sizes
   const started = performance.now()
   const tree = await writeTree(path.join(ctx.scratch, 'tree'), sizes)
+  const few = await writeTree(path.join(ctx.scratch, 'tree-few'), {
+    ...sizes,
+    smallFiles: FEW_FILES
+  })
   await runCommand('sync', [], { timeoutMs: 120_000 })
   ctx.log(
     `  wrote the tree (${tree.smallFiles} small files, ${bytes(tree.totalBytes)}) in ${ms(performance.now() - started)}`
@@ -60,6 +68,7 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
   const out = path.join(ctx.scratch, 'archives')
   await mkdir(out, { recursive: true })
   const actionZip = path.join(out, 'action', 'bench.zip')
+  const fewZip = path.join(out, 'action-few', 'bench.zip')
   const zipOut = (n: string): string => path.join(out, n)
   let members = 0
   const zipVariant = (name: string, file: string, extra: string[]) => ({
@@ -77,31 +86,44 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
       return { ms: r.ms, cpuMs: r.cpuMs, archiveBytes: (await stat(file)).size }
     }
   })
+  const buildVariant = (
+    name: string,
+    workspace: string,
+    file: string,
+    onMembers?: (n: number) => void
+  ) => ({
+    name,
+    run: async (): Promise<Sample> => {
+      await rm(path.dirname(file), { recursive: true, force: true })
+      const job = {
+        workspace,
+        outDir: path.dirname(file),
+        name: path.basename(file),
+        membersFile: `${path.dirname(file)}.members.json`
+      }
+      const child = path.join(HERE, 'archive-child.ts')
+      const p = childResult<{ planMs: number; peakRss: number }>(
+        await runTsChild(child, { ...job, mode: 'plan' }, 600_000)
+      )
+      const c = childResult<ChildOut>(await runTsChild(child, { ...job, mode: 'build' }, 600_000))
+      onMembers?.(c.members)
+      return {
+        ms: c.buildMs,
+        cpuMs: c.buildCpuMs,
+        planMs: p.planMs,
+        planRss: p.peakRss,
+        archiveBytes: c.archiveBytes,
+        readBytes: c.readBytes,
+        peakRss: c.peakRss
+      }
+    }
+  })
   try {
     const { samples, failures } = await alternate<Sample>(
       ctx.opts.rounds,
       [
-        {
-          name: 'buildArchive',
-          run: async () => {
-            await rm(path.dirname(actionZip), { recursive: true, force: true })
-            const r = await runTsChild(
-              path.join(HERE, 'archive-child.ts'),
-              { workspace: tree.root, outDir: path.dirname(actionZip), name: 'bench.zip' },
-              600_000
-            )
-            const c = childResult<ChildOut>(r)
-            members = c.members
-            return {
-              ms: c.buildMs,
-              cpuMs: c.buildCpuMs,
-              planMs: c.planMs,
-              archiveBytes: c.archiveBytes,
-              readBytes: c.readBytes,
-              peakRss: c.peakRss
-            }
-          }
-        },
+        buildVariant('buildArchive', tree.root, actionZip, n => (members = n)),
+        buildVariant(`buildArchive, ${String(FEW_FILES)} small files`, few.root, fewZip),
         zipVariant('zip', zipOut('zip.zip'), []),
         zipVariant('zip -n .gz', zipOut('zip-n.zip'), ['-n', '.gz'])
       ],
@@ -111,7 +133,7 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
       action: await storedMethod(actionZip, 'data/dataset.gz'),
       zip: await storedMethod(zipOut('zip.zip'), 'data/dataset.gz')
     }
-    return render(ctx, tree, members, samples, methods, failures)
+    return render(ctx, tree, few, members, samples, methods, failures, await nodeBaseline())
   } finally {
     await rm(out, { recursive: true, force: true })
   }
@@ -120,10 +142,12 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
 function render(
   ctx: BenchContext,
   tree: Tree,
+  few: Tree,
   members: number,
   s: Record<string, Sample[]>,
   methods: { action: string; zip: string },
-  failures: Failure[]
+  failures: Failure[],
+  baseline: number
 ): SectionResult {
   const zip = median(s.zip.map(x => x.ms))
   const zipN = median(s['zip -n .gz'].map(x => x.ms))
@@ -131,14 +155,18 @@ function render(
   const plan = median(s.buildArchive.map(x => x.planMs ?? NaN))
   const readBytes = median(s.buildArchive.map(x => x.readBytes ?? NaN))
   const peakRss = median(s.buildArchive.map(x => x.peakRss ?? NaN))
+  const fewName = `buildArchive, ${String(FEW_FILES)} small files`
+  const fewRss = median(s[fewName].map(x => x.peakRss ?? NaN))
+  const growth = peakRss - fewRss
+  const met = growth <= FLAT_BYTES
   const size = (name: string): string => bytes(median(s[name].map(x => x.archiveBytes)))
   const cpu = (name: string): number => median(s[name].map(x => x.cpuMs))
   const zipCpu = cpu('zip')
   const r = build / zip
   const lines = [
-    `## 3. Archive build: ${tree.smallFiles} small files and ${tree.large.length} large ones`,
+    `## 3. Archive build (archiver): ${String(tree.smallFiles)} small files and ${String(tree.large.length)} large ones`,
     '',
-    `The tree (${bytes(tree.totalBytes)}): ${tree.smallFiles} files of 1-4 KiB (${bytes(tree.smallBytes)}; half source-like text, half random bytes) in directories of 100, and ${tree.large.map(l => `${l.name} (${bytes(l.bytes)}, ${l.kind})`).join(', ')}. The action's side runs in its own node process: planFiles lists the tree (\`archive: **\`), then buildArchive writes the zip at level 6 with manifest.json (the action's defaults); only buildArchive is compared with zip, whose time includes walking the tree. ${ctx.opts.rounds} rounds in rotating order, medians; the files are in the page cache for every tool. CPU time is user + system of the whole process (all threads; zip's read from /proc once it was waited).`,
+    `The tree (${bytes(tree.totalBytes)}): ${tree.smallFiles} files of 1-4 KiB (${bytes(tree.smallBytes)}; half source-like text, half random bytes) in directories of 100, and ${tree.large.map(l => `${l.name} (${bytes(l.bytes)}, ${l.kind})`).join(', ')}. The action's side runs in two node processes: planFiles lists the tree (\`archive: **\`) in one, then buildArchive writes the zip at level 6 with manifest.json (the action's defaults) from that member list in another; only buildArchive is compared with zip, whose time includes walking the tree. ${ctx.opts.rounds} rounds in rotating order, medians; the files are in the page cache for every tool. CPU time is user + system of the whole process (all threads; zip's read from /proc once it was waited).`,
     '',
     '| command | median time | vs zip | CPU time | CPU vs zip | archive size |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -148,22 +176,37 @@ function render(
     `| action: planFiles + buildArchive | ${ms(plan + build)} | ${ratio((plan + build) / zip)} | | | |`,
     '',
     ...failureLines(failures),
-    `Goal: buildArchive <= ${GOAL}x zip's time: **${ratio(r)}**, ${verdict(r <= GOAL)}.`,
+    `Time, reported and not a goal: buildArchive takes **${ratio(r)}** zip's time. The archive is uploaded over the network afterwards, where seconds on a tree this size matter little; what matters more is that the format code is archiver's (zip-stream, tar-stream), not the project's.`,
     '',
-    `Each source byte read once: during buildArchive the process read ${readBytes} bytes through read syscalls (rchar of /proc/self/io) for ${tree.totalBytes} bytes of source files (${members} members): ${(readBytes / tree.totalBytes).toFixed(4)} reads per byte. By construction (src/archive.ts) each member is opened once and its bytes go through the md5 and sha256 of the manifest on their way into the zip writer, and the archive is hashed while it is written, so neither the members nor the archive are read again; the small excess is reads of directories and metadata. Peak RSS of that process: ${mb(peakRss)}.`,
+    '### Memory flat in the number of files',
+    '',
+    `The same child process on a second tree with ${String(FEW_FILES)} small files and the same ${String(few.large.length)} large ones (${bytes(few.totalBytes)}). Peak RSS (VmHWM) of the process that runs buildArchive on the member list (planFiles ran in another process, whose peak is given for reference: with 20,000 files the glob itself holds more); that process also runs tsx to load the TypeScript sources, so its base is higher than the bundled action's; Node's own baseline, an empty \`node -e\` process of the same Node ${process.versions.node}: ${mb(baseline)}.`,
+    '',
+    '| tree | buildArchive peak RSS | above empty node | planFiles peak RSS (own process) |',
+    '| --- | ---: | ---: | ---: |',
+    `| ${String(FEW_FILES)} small files + large ones | ${mb(fewRss)} | ${mb(fewRss - baseline)} | ${mb(median(s[fewName].map(x => x.planRss ?? NaN)))} |`,
+    `| ${String(tree.smallFiles)} small files + large ones | ${mb(peakRss)} | ${mb(peakRss - baseline)} | ${mb(median(s.buildArchive.map(x => x.planRss ?? NaN)))} |`,
+    '',
+    `Goal: peak RSS with ${String(tree.smallFiles)} files at most ${mb(FLAT_BYTES)} above the peak with ${String(FEW_FILES)}: **${mb(growth)}**, ${verdict(met)}. Members are appended one at a time (one open file, no per-entry streams held); what grows with the count is the zip's central directory (one record per member, kept by zip-stream until the end) and the manifest (path, size, md5 and sha256 per member).`,
+    '',
+    `Each source byte read once: during buildArchive the process read ${readBytes} bytes through read syscalls (rchar of /proc/self/io) for ${tree.totalBytes} bytes of source files (${members} members): ${(readBytes / tree.totalBytes).toFixed(4)} reads per byte. By construction (src/archive/build.ts) each member is opened once and its bytes go through the md5 and sha256 of the manifest (a HashingStream, src/files/hash.ts) on their way into archiver, and the archive is hashed while it is written, so neither the members nor the archive are read again; the small excess is reads of directories and metadata.`,
     '',
     `data/dataset.gz in the action's archive: ${methods.action}; in zip's: ${methods.zip} (plain \`zip -6\` deflates it again, for nothing; \`-n .gz\` tells it to store it).`,
     '',
-    "The writers are the project's own (src/zip.ts, deflating members in worker threads and writing them in order; src/tar.ts), not archiver: the first, archiver-based version took about 5x zip's time on this tree, most of it archiver's per-entry stream plumbing (about 0.5 ms per entry), which no archiver setting removed.",
+    "The writer is archiver (zip-stream for zip, tar-stream and zlib's gzip for tar.gz). The project's own zip and tar writers (with worker threads) were removed in favour of it (issue 10): they were faster on this tree, but were hundreds of lines of format code to keep correct, and their peak RSS grew by 300 MB or so with 20,000 files.",
     ''
   ]
   return {
-    markdown: [...lines, ...(r <= GOAL ? [] : missedNotes('archive'))].join('\n'),
+    markdown: [...lines, ...(met ? [] : missedNotes('archive'))].join('\n'),
     goals: [
       {
-        goal: `3. buildArchive <= ${GOAL}x \`zip -r -6\``,
-        measured: `${ratio(r)} (${ms(build)} vs ${ms(zip)}); ${(readBytes / tree.totalBytes).toFixed(3)} reads per source byte; .gz ${methods.action.split(' ')[0]}${failedNote(failures, ctx.opts.rounds * 3)}`,
-        met: r <= GOAL
+        goal: `3. buildArchive peak RSS, ${String(tree.smallFiles)} vs ${String(FEW_FILES)} files: <= ${mb(FLAT_BYTES)} more`,
+        measured: `+${mb(growth)} (${mb(peakRss)} vs ${mb(fewRss)}; empty node ${mb(baseline)})${failedNote(failures, ctx.opts.rounds * 4)}`,
+        met
+      },
+      {
+        goal: '3. buildArchive (archiver) vs `zip -r -6` time',
+        measured: `${ratio(r)} (${ms(build)} vs ${ms(zip)}); ${(readBytes / tree.totalBytes).toFixed(3)} reads per source byte; .gz ${methods.action.split(' ')[0]}`
       }
     ],
     failures

@@ -183,3 +183,21 @@ if (out) process.on('exit', () => {
     }
   }
 }
+
+/**
+ * Node's own baseline: the peak RSS (VmHWM, read by the process itself as it ends) of an
+ * empty node process of the same binary that runs the benchmark (Node 24), median of `runs`.
+ */
+export async function nodeBaseline(runs = 3): Promise<number> {
+  const script =
+    "process.stdout.write(/^VmHWM:\\s*(\\d+)/m.exec(require('fs').readFileSync('/proc/self/status','utf8'))[1])"
+  const peaks: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const r = check(
+      'node -e',
+      await runCommand(process.execPath, ['-e', script], { timeoutMs: 30_000 })
+    )
+    peaks.push(Number(r.stdout.trim()) * 1024)
+  }
+  return peaks.sort((a, b) => a - b)[Math.floor(peaks.length / 2)]
+}

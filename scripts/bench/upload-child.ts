@@ -1,6 +1,6 @@
 /**
  * Child process of the upload benchmark: uploads one file with the action's own uploader
- * (src/upload.ts through src/http.ts, as the action does) and prints how long uploadFile took
+ * (src/zenodo/upload.ts through src/http.ts, as the action does) and prints how long uploadFile took
  * the CPU time of the whole process (all threads) and how many bytes it read meanwhile. Run in its own process so that it does not
  * share an event loop with the test server, as curl does not.
  *

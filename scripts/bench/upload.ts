@@ -1,5 +1,5 @@
 /**
- * Goal 1, upload throughput: the action's uploader (src/upload.ts in its own process), the
+ * Goal 1, upload throughput: the action's uploader (src/zenodo/upload.ts in its own process), the
  * whole built action, and `curl -T`, each sending the same file of random bytes to a fresh
  * draft's bucket on the same test server, alternating over the rounds.
  */
@@ -145,7 +145,7 @@ function render(
     '| --- | ---: | ---: | ---: | ---: | --- |',
     row('curl -T', curl, cpu('curl'), "curl's own time_total; CPU: the curl process"),
     row(
-      'action uploader (src/upload.ts)',
+      'action uploader (src/zenodo/upload.ts)',
       uploader,
       cpu('uploader'),
       'uploadFile() in its own node process: stream from disk, md5 on the way, PUT, checksum check; CPU: the whole process during uploadFile()'

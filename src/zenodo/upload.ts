@@ -8,7 +8,6 @@ import * as core from '@actions/core'
 import { ActionError } from '../errors.js'
 import { HashingStream } from '../files/hash.js'
 import type { HttpClient } from '../http.js'
-import { memoryTrimmer } from '../memory.js'
 import { formatBytes, logSafe } from '../format.js'
 import { openRegularFile } from '../files/open.js'
 
@@ -82,7 +81,6 @@ async function sendOnce(
   let hasher: HashingStream | undefined
   let length = file.size
   const progress = new Progress(file.name)
-  const trim = memoryTrimmer()
   const res = await http.putStream(
     url,
     () => {
@@ -104,7 +102,6 @@ async function sendOnce(
     {
       onProgress: sent => {
         progress.update(sent)
-        trim(sent)
       }
     }
   )

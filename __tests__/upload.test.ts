@@ -131,7 +131,8 @@ test('a connection reset partway through the body is retried and leaves one comp
 })
 
 test('a stalled upload is aborted after stallTimeoutMs and retried', async () => {
-  const { http, zenodo, id, bucket } = await draft({ stallTimeoutMs: 300 })
+  // 1.5 s: long enough that a healthy retry on a loaded 2-core machine is never taken for a stall
+  const { http, zenodo, id, bucket } = await draft({ stallTimeoutMs: 1500 })
   // larger than the socket buffers, so the client notices that nothing is being read
   const size = 40 * MiB
   const file = await sparseFile('stall.bin', size)
@@ -142,11 +143,11 @@ test('a stalled upload is aborted after stallTimeoutMs and retried', async () =>
   })
   const started = Date.now()
   const result = await uploadFile(http, bucket, file)
-  expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1500)
   expect(result.md5).toBe(sparseMd5('stall.bin', size))
   expect(bucketPuts()).toHaveLength(2)
   expect(out.text()).toMatch(
-    /PUT \/api\/files\/[^ ]+\/stall\.bin: the upload stalled: no progress for 0\.3 s/
+    /PUT \/api\/files\/[^ ]+\/stall\.bin: the upload stalled: no progress for 1\.5 s/
   )
   const files = await zenodo.listFiles(id)
   expect(files.map(f => [f.filename, f.checksum])).toEqual([['stall.bin', result.md5]])

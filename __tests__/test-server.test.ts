@@ -1,6 +1,6 @@
 /**
  * The project's Zenodo test server, over real HTTP on 127.0.0.1: the legacy deposit API's rules
- * and quirks (as /work/shared/zenodo-api.md describes them), faults, rate limits, and the GitHub
+ * and quirks (as docs/zenodo-api.md describes them), faults, rate limits, and the GitHub
  * and OAuth fixtures.
  */
 import { createHash, randomBytes } from 'node:crypto'

@@ -1,7 +1,7 @@
 /**
  * /api/files/:bucket/:key (the bucket API: streamed uploads with md5, replace in place, quota,
  * lock after publish) and /api/records (published records, redirects to the latest version,
- * file downloads streamed from disk). zenodo-api.md "Endpoints", "Limits", "Quirks" 4, 5, 13.
+ * file downloads streamed from disk). docs/zenodo-api.md "Endpoints", "Limits", "Quirks" 4, 5, 13.
  */
 import type { Ctx, Env } from './context.js'
 import { bucketLocked, tooManyFiles } from './deposit-routes.js'

@@ -1,6 +1,6 @@
 /**
  * /api/deposit/depositions: list, create, get, PUT, DELETE, the actions (publish, edit, discard,
- * newversion) and the deposition files endpoints (zenodo-api.md "Endpoints", "newversion",
+ * newversion) and the deposition files endpoints (docs/zenodo-api.md "Endpoints", "newversion",
  * "Publish", "Legacy metadata").
  */
 import type { Ctx, Env } from './context.js'

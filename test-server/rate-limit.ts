@@ -1,5 +1,5 @@
 /**
- * Zenodo's rate limits (zenodo-api.md, "Limits"): 100 requests per minute authenticated, 133 as
+ * Zenodo's rate limits (docs/zenodo-api.md, "Limits"): 100 requests per minute authenticated, 133 as
  * a guest, in fixed one-minute windows, with X-RateLimit-Limit/Remaining/Reset on every answer.
  */
 

@@ -4,7 +4,7 @@
  * https://inveniordm.docs.cern.ch/reference/rest_api_drafts_records/ (drafts, publish, versions,
  * files-import, draft files, /api/user/records), .../rest_api_vocabularies/,
  * .../rest_api_communities/ and .../rest_api_requests/ (inclusion requests); Zenodo's facts from
- * /work/shared/zenodo-api.md. Mounted by zenodo-server.ts with a route-prefix check, behind the
+ * docs/zenodo-api.md. Mounted by zenodo-server.ts with a route-prefix check, behind the
  * same faults, rate limits, auth and request log as the legacy API.
  *
  * Behaviours kept: a new version copies NO files (files-import links them when asked; refused

@@ -4,7 +4,7 @@
  * https://inveniordm.docs.cern.ch/reference/metadata/):
  * - create/PUT are lenient: schema errors come back in the body's "errors" list and the draft is
  *   saved without the bad values; a vocabulary id the instance does not know is refused (400
- *   "Invalid value <id>.", as zenodo-api.md "Publish" reports for Zenodo);
+ *   "Invalid value <id>.", as docs/zenodo-api.md "Publish" reports for Zenodo);
  * - publish is strict: every error, plus the required fields and the files, as a 400 validation
  *   error with RDM field names.
  */

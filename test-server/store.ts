@@ -1,7 +1,7 @@
 /**
  * The test server's state: depositions, concepts, buckets and the uploaded bytes on disk
  * (reference-counted blobs, shared between versions as Zenodo shares file instances), and the
- * JSON shapes the legacy API and the records API answer with (zenodo-api.md, "Shapes").
+ * JSON shapes the legacy API and the records API answer with (docs/zenodo-api.md, "Shapes").
  */
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'

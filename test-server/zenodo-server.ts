@@ -3,7 +3,7 @@
  * on 127.0.0.1 (node:http only), plus GitHub API and OAuth token fixtures. Used in-process by the
  * jest tests, as a separate process (cli.ts) by end-to-end tests, the demo and the benchmark.
  *
- * Where each behaviour comes from in /work/shared/zenodo-api.md:
+ * Where each behaviour comes from in docs/zenodo-api.md:
  * - "Conventions": auth by Bearer header or ?access_token=, anonymous => 403 (never 401); the
  *   exact Content-Type (415) and Accept (406) rules; error bodies; ETag/If-Match (here, below and
  *   http-util.ts, deposit-routes.ts).

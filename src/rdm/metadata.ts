@@ -2,7 +2,7 @@
  * One metadata model, two wire formats: the action's legacy metadata (.zenodo.json's shape,
  * src/metadata/types.ts) mapped to InvenioRDM's record body the way Zenodo's own legacy
  * deserializer does it (zenodo/zenodo-rdm site/zenodo_rdm/legacy/deserializers/schemas.py,
- * restated in /work/shared/zenodo-api.md "Legacy metadata"; target fields from InvenioRDM's
+ * restated in docs/zenodo-api.md "Legacy metadata"; target fields from InvenioRDM's
  * metadata reference https://inveniordm.docs.cern.ch/reference/metadata/):
  *
  * - creators/contributors -> {person_or_org: {type "personal", given_name, family_name,

@@ -1,6 +1,6 @@
 /**
  * Zenodo's legacy deposit API (/api/deposit/depositions and /api/records), one method per call,
- * each marked safe or unsafe to repeat. Built on HttpClient; see /work/shared/zenodo-api.md for
+ * each marked safe or unsafe to repeat. Built on HttpClient; see docs/zenodo-api.md for
  * how the API behaves today and the quirks handled here.
  */
 import { ActionError } from '../errors.js'

@@ -215,9 +215,13 @@ describe('parseZenodoJson: unknown keys', () => {
     expect(result.problems[0].fix).toBe(`rename "${key}" to "${suggestion}"`)
   })
 
-  test('alternate_identifiers is pointed to related_identifiers with isAlternateIdentifier', () => {
-    const result = parseZenodoJson('{"alternate_identifiers": [{"identifier": "x"}]}', FILE)
-    expect(result.problems[0].fix).toMatch(/"relation": "isAlternateIdentifier"/)
+  test('alternate_identifiers is a field Zenodo reads: kept, no warning', () => {
+    const result = parseZenodoJson(
+      '{"alternate_identifiers": [{"identifier": "arXiv:2101.00001"}]}',
+      FILE
+    )
+    expect(result.problems).toEqual([])
+    expect(result.metadata?.alternate_identifiers).toEqual([{ identifier: 'arXiv:2101.00001' }])
   })
 
   test('unknown keys inside creators are one warning per key, with a suggestion', () => {

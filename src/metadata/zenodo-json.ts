@@ -196,8 +196,6 @@ function suggestKey(key: string, candidates: readonly string[]): string | undefi
 
 /** Fixes for unknown keys whose content belongs in a legacy field of another shape. */
 const SPECIAL_FIXES: Readonly<Record<string, string>> = {
-  alternate_identifiers:
-    'list them in "related_identifiers" with "relation": "isAlternateIdentifier", e.g. {"identifier": "10.1234/x", "relation": "isAlternateIdentifier"}',
   resource_type:
     'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype'
 }
@@ -398,7 +396,10 @@ function unknownElementKeys(key: string, elements: Json[], file: string): Proble
   const found = new Map<string, number[]>()
   elements.forEach((element, index) => {
     for (const k of Object.keys(element)) {
-      if (!allowed.includes(k)) found.set(k, [...(found.get(k) ?? []), index])
+      if (allowed.includes(k)) continue
+      const indexes = found.get(k)
+      if (indexes) indexes.push(index)
+      else found.set(k, [index])
     }
   })
   return [...found].map(([k, indexes]) => {

@@ -57,12 +57,48 @@ test('gives the line and column of every field and list entry', () => {
   })
 })
 
+describe('parseZenodoJson: every problem in one run', () => {
+  test('a trailing comma, a missing comma and a comment are all reported, and the fields read around them are checked', () => {
+    const text = [
+      '{',
+      '  // our metadata',
+      '  "title": "My tool",',
+      '  "upload_typ": "software"',
+      '  "license": "MIT",',
+      '  "keywords": ["a", "b",],',
+      '}'
+    ].join('\n')
+    const result = parseZenodoJson(text, FILE)
+    const syntax = result.problems.filter(p => p.field === 'JSON syntax')
+    expect(syntax.map(p => [p.line, p.message])).toEqual([
+      [2, 'comments are not allowed in JSON'],
+      [5, 'missing comma between two entries of an object'],
+      [6, 'trailing comma before "]"'],
+      [7, 'trailing comma before "}"']
+    ])
+    expect(result.problems.find(p => p.field === 'upload_typ')?.message).toMatch(
+      /did you mean "upload_type"/
+    )
+    expect(result.metadata).toMatchObject({
+      title: 'My tool',
+      license: 'MIT',
+      keywords: ['a', 'b']
+    })
+  })
+
+  test('after an error the rest may be misread (an unclosed string), only the syntax is reported', () => {
+    const result = parseZenodoJson('{\n  "title": "x,\n  "upload_type": "sofware"\n}', FILE)
+    expect(result.metadata).toBeUndefined()
+    expect(result.problems.map(p => p.field)).toEqual(['JSON syntax'])
+  })
+})
+
 describe('parseZenodoJson: JSON syntax errors', () => {
   function syntaxError(text: string): Problem {
     const result = parseZenodoJson(text, FILE)
-    expect(result.metadata).toBeUndefined()
-    expect(result.problems).toHaveLength(1)
-    const [problem] = result.problems
+    const syntax = result.problems.filter(p => p.field === 'JSON syntax')
+    expect(syntax).toHaveLength(1)
+    const [problem] = syntax
     expect(problem.severity).toBe('error')
     expect(problem.file).toBe(FILE)
     expect(problem.fix).not.toBe('')
@@ -378,8 +414,12 @@ describe('readMetadataSource', () => {
   test('problems of the file are returned with its name', async () => {
     const ws = await workspace({ '.zenodo.json': '{"title": "x",}' })
     const result = await readMetadataSource(ws, '.zenodo.json')
-    expect(result.source).toBeUndefined()
-    expect(result.problems[0]).toMatchObject({ file: '.zenodo.json', line: 1 })
+    expect(result.source?.metadata).toEqual({ title: 'x' })
+    expect(result.problems[0]).toMatchObject({
+      file: '.zenodo.json',
+      line: 1,
+      field: 'JSON syntax'
+    })
   })
 
   test('a metadata-file input outside the repository is an error', async () => {
@@ -409,7 +449,7 @@ describe('the syntax checker agrees with JSON.parse', () => {
     }
     const result = parseZenodoJson(text, FILE)
     const syntax = result.problems.filter(p => p.field === 'JSON syntax')
-    expect([text, syntax.length]).toEqual([text, parses ? 0 : 1])
+    expect([text, syntax.length > 0]).toEqual([text, !parses])
     for (const p of syntax) expect(p.line).toBeGreaterThan(0)
   }
 

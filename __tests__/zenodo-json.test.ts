@@ -2,7 +2,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { formatProblem, type Problem } from '../src/errors.js'
-import { readMetadataSource } from '../src/metadata/source.js'
+import { MAX_RENDERING, renderMetadataForLog } from '../src/metadata/log-render.js'
+import { MAX_METADATA_FILE_BYTES, readMetadataSource } from '../src/metadata/source.js'
 import { parseZenodoJson } from '../src/metadata/zenodo-json.js'
 import { cleanup, tempWorkspace } from './helpers/metadata.js'
 
@@ -485,5 +486,55 @@ describe('the syntax checker agrees with JSON.parse', () => {
     '{"a":"b"}\u0000'
   ])('on %j', text => {
     agrees(text)
+  })
+})
+
+describe('bounded by design', () => {
+  const dirs: string[] = []
+  afterAll(async () => {
+    await Promise.all(dirs.map(cleanup))
+  })
+  async function workspace(files: Record<string, string>): Promise<string> {
+    const dir = await tempWorkspace(files)
+    dirs.push(dir)
+    return dir
+  }
+
+  test('a .zenodo.json or CITATION.cff larger than 1 MiB is refused before it is parsed, naming file, size and limit', async () => {
+    const big = '{"title": "x", "description": "' + 'a'.repeat(MAX_METADATA_FILE_BYTES) + '"}'
+    for (const name of ['.zenodo.json', 'CITATION.cff']) {
+      const ws = await workspace({
+        [name]: name.endsWith('.cff') ? `title: "${'a'.repeat(MAX_METADATA_FILE_BYTES)}"` : big
+      })
+      const result = await readMetadataSource(ws, name)
+      expect(result.source).toBeUndefined()
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          severity: 'error',
+          file: name,
+          message: expect.stringMatching(
+            /is 1\.0 MiB \(\d+ bytes\), larger than the 1\.0 MiB/
+          ) as unknown
+        })
+      ])
+    }
+    const ws = await workspace({ '.zenodo.json': '{"title": "exactly within"}' })
+    expect((await readMetadataSource(ws, '.zenodo.json')).source?.metadata.title).toBe(
+      'exactly within'
+    )
+  })
+
+  test('the debug rendering of metadata is bounded, whatever it holds', () => {
+    const metadata = {
+      title: 't',
+      description: 'd'.repeat(5_000_000),
+      keywords: Array.from({ length: 100_000 }, (_, i) => `k${String(i)}`),
+      custom: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`c${String(i)}`, i]))
+    }
+    const text = renderMetadataForLog(metadata)
+    expect(text.length).toBeLessThanOrEqual(MAX_RENDERING + 100)
+    expect(text).toContain('"title":"t"')
+    expect(text).toMatch(/5000000 characters/)
+    expect(renderMetadataForLog({ title: 'short' })).toBe('{"title":"short"}')
   })
 })

@@ -31,6 +31,7 @@ import { buildMetadata } from './metadata/build.js'
 import { releaseDefaults, releaseTreeUrl } from './metadata/defaults.js'
 import { readMetadataSource } from './metadata/source.js'
 import type { ZenodoMetadata } from './metadata/types.js'
+import { renderMetadataForLog } from './metadata/log-render.js'
 import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
 import { OAuthToken, StaticToken } from './zenodo/oauth.js'
 import {
@@ -216,7 +217,7 @@ async function prepareMetadata(
     ...built.problems,
     ...validateMetadata(metadata, built.origins, built.positions)
   ]
-  core.debug(`Final metadata: ${JSON.stringify(metadata)}`)
+  core.debug(`Final metadata: ${renderMetadataForLog(metadata)}`)
   return { metadata: normalizeForZenodo(metadata), problems: all }
 }
 

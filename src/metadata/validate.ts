@@ -152,7 +152,7 @@ function enumProblem(field: string, value: unknown): { message: string; fix: str
   }
   const type = UPLOAD_TYPES.find(t => subtypeField(t) === name)
   if (type !== undefined) {
-    const allowed = [...(UPLOAD_SUBTYPES[type] ?? []), ...Object.keys(SUBTYPE_ALIASES[type] ?? {})]
+    const allowed = SUBTYPE_NAMES[type]
     return {
       message: `"${text}" is not a ${type} type Zenodo knows`,
       fix: `use ${didYouMean(text, allowed)}one of: ${listOf(allowed)}`
@@ -161,23 +161,34 @@ function enumProblem(field: string, value: unknown): { message: string; fix: str
   return { message: `"${text}" is not an accepted value`, fix: 'use a value Zenodo accepts' }
 }
 
+/** Vocabulary names for messages, computed once (closest() remembers answers per list). */
+const RELATION_NAMES = RELATION_TYPES.map(r => displayName(r, RELATION_TYPE_NAMES))
+const DATE_NAMES = DATE_TYPES.map(dateTypeName)
+const ROLE_NAMES = CONTRIBUTOR_ROLES.map(r => displayName(r, CONTRIBUTOR_ROLE_NAMES))
+const SUBTYPE_NAMES: Record<string, string[]> = Object.fromEntries(
+  UPLOAD_TYPES.map(type => [
+    type,
+    [...(UPLOAD_SUBTYPES[type] ?? []), ...Object.keys(SUBTYPE_ALIASES[type] ?? {})]
+  ])
+)
+
 function vocabularyProblem(field: string, value: string): { message: string; fix: string } {
   const list = parentList(field)
   if (list === 'related_identifiers') {
-    const names = RELATION_TYPES.map(r => displayName(r, RELATION_TYPE_NAMES))
+    const names = RELATION_NAMES
     return {
       message: `"${value}" is not a relation type Zenodo knows`,
       fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
     }
   }
   if (list === 'dates') {
-    const names = DATE_TYPES.map(dateTypeName)
+    const names = DATE_NAMES
     return {
       message: `"${value}" is not a date type Zenodo knows`,
       fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
     }
   }
-  const names = CONTRIBUTOR_ROLES.map(r => displayName(r, CONTRIBUTOR_ROLE_NAMES))
+  const names = ROLE_NAMES
   return {
     message: `"${value}" is not a contributor type Zenodo knows`,
     fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`

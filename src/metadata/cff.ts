@@ -516,11 +516,13 @@ function toPerson(entry: Json): Creator | undefined {
 function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void {
   const authors = cff.authors
   if (authors === undefined || authors === null) {
+    // Zenodo's GitHub integration lays the CFF mapping over the release defaults, whose creators
+    // are the repository's contributors; so does the action.
     report(
       context,
-      'error',
+      'warning',
       'authors',
-      'is missing; Zenodo needs at least one creator',
+      "is missing, so the creators are the repository's contributors (as Zenodo's GitHub integration does)",
       `add "authors:" with at least one entry${onlyInPreferredCitation(cff, 'authors')}; ${AUTHOR_FIX}`
     )
     return

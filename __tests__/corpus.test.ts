@@ -38,12 +38,14 @@ async function run(file: CorpusFile): Promise<Outcome> {
       version: 'v2.0.0',
       date: '2026-11-20'
     })
-    const validation = source
+    // An unreadable file is refused for its syntax; the release defaults alone are not checked.
+    const readable = source !== undefined && source.unreadable !== true
+    const validation = readable
       ? validateMetadata(built.metadata, built.origins, built.positions)
       : []
     return {
       problems: [...problems, ...built.problems, ...validation],
-      metadata: source ? built.metadata : undefined,
+      metadata: readable ? built.metadata : undefined,
       fileName
     }
   } finally {

@@ -280,6 +280,8 @@ describe('7. CITATION.cff as Zenodo reads it', () => {
 
 describe('8. every problem in one run', () => {
   test('a trailing comma, a missing comma and an upload_type typo are all reported, and no warning the file contradicts', async () => {
+    // Without a repository license, a file that could not be read would draw "no license is given".
+    e2e.server.github.setRepo({ description: 'A test repository', license: null })
     const run = await runWith({
       '.zenodo.json': [
         '{',
@@ -295,6 +297,15 @@ describe('8. every problem in one run', () => {
     expect(errors).toMatch(/\.zenodo\.json,line=4.*missing comma/)
     expect(errors).toMatch(/\.zenodo\.json,line=6.*trailing comma/)
     expect(errors).toMatch(/upload_type.*sofware.*did you mean/)
+    expect(run.stdout).not.toMatch(/no license is given/)
+    expect(writes(e2e.server)).toEqual([])
+  })
+
+  test('a file that cannot be read draws no warning it may contradict', async () => {
+    e2e.server.github.setRepo({ description: 'A test repository', license: null })
+    const run = await runWith({ '.zenodo.json': '{"title": "x,\n"license": "MIT"}' })
+    expect(run.code).toBe(1)
+    expect(lines(run, 'error').join('\n')).toMatch(/line break inside a string/)
     expect(run.stdout).not.toMatch(/no license is given/)
     expect(writes(e2e.server)).toEqual([])
   })

@@ -23,6 +23,12 @@ export interface MetadataSource {
    * (.zenodo.json: "creators[2].orcid"; CITATION.cff: "authors[2].orcid").
    */
   positions?: Record<string, Position>
+  /**
+   * The file could not be read as metadata (a syntax error after which the rest may be misread,
+   * or not metadata at all): `metadata` is empty, and no warning may assume the file lacks a
+   * field it may well have.
+   */
+  unreadable?: boolean
 }
 
 /**
@@ -79,6 +85,17 @@ function formatBytes(bytes: number): string {
   return `${String(bytes)} bytes`
 }
 
+/** A source for a file that failed with an error: no metadata, marked unreadable. */
+function unreadableSource(
+  file: string,
+  filePath: string,
+  kind: MetadataSource['kind'],
+  problems: Problem[]
+): MetadataSource | undefined {
+  if (!problems.some(p => p.severity === 'error')) return undefined
+  return { file, path: filePath, kind, metadata: {}, hints: {}, unreadable: true }
+}
+
 async function readSource(
   filePath: string,
   file: string,
@@ -126,7 +143,7 @@ async function readSource(
           hints: parsed.hints,
           positions: parsed.positions
         }
-      : undefined
+      : unreadableSource(file, filePath, kind, parsed.problems)
     return { source, problems: parsed.problems }
   }
   const parsed = parseZenodoJson(text, file)
@@ -139,7 +156,7 @@ async function readSource(
         hints: {},
         positions: parsed.positions
       }
-    : undefined
+    : unreadableSource(file, filePath, kind, parsed.problems)
   return { source, problems: parsed.problems }
 }
 

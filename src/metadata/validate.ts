@@ -7,6 +7,7 @@ import type { ErrorObject } from 'ajv'
 import type { Problem } from '../errors.js'
 import type { Position } from './json-syntax.js'
 import { matchLicense } from './license.js'
+import { UNREAD } from './build.js'
 import { checkRelatedIdentifier, isGnd } from './identifiers.js'
 import { checkOrcid } from './orcid.js'
 import { ACCESS_RIGHTS, isCalendarDate, metadataValidator } from './schema.js'
@@ -35,12 +36,19 @@ class Origins {
 
   /** Missing fields are reported against the metadata file, else the metadata input. */
   constructor(private readonly origins: Record<string, string>) {
-    const values = Object.values(origins)
+    const values = Object.entries(origins)
+      .filter(([key]) => key !== UNREAD)
+      .map(([, origin]) => origin)
     const notFiles = ['release defaults', 'the version input', 'the metadata input']
     this.fallback =
       values.find(o => !notFiles.includes(o)) ??
       values.find(o => o === 'the metadata input') ??
       'release defaults'
+  }
+
+  /** Whether a metadata file could not be read (so its fields are unknown). */
+  unreadFile(): boolean {
+    return this.origins[UNREAD] !== undefined
   }
 
   /** The origin of a field path such as "creators[2].orcid". */
@@ -467,7 +475,11 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
     )
   }
   const access = metadata.access_right ?? 'open'
-  if (metadata.license === undefined && (access === 'open' || access === 'embargoed')) {
+  if (
+    metadata.license === undefined &&
+    (access === 'open' || access === 'embargoed') &&
+    !origins.unreadFile()
+  ) {
     warn(
       'license',
       `no license is given, so Zenodo applies ${metadata.upload_type === 'dataset' ? 'CC0-1.0' : 'CC-BY-4.0'}`,

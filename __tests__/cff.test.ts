@@ -176,11 +176,12 @@ describe('authors', () => {
     expect(errors(problems)[1].message).toContain('"Jane Doe"')
   })
 
-  test('missing authors are an error naming "authors" with a fix', () => {
+  test('missing authors are a warning that the contributors become the creators, as Zenodo does', () => {
     const { problems } = parse()
-    expect(errors(problems)).toEqual([
+    expect(errors(problems)).toEqual([])
+    expect(problems.filter(p => p.field === 'authors')).toEqual([
       expect.objectContaining({
-        severity: 'error',
+        severity: 'warning',
         file: FILE,
         field: 'authors',
         fix: expect.stringContaining('family-names')
@@ -217,11 +218,47 @@ describe('authors', () => {
 })
 
 describe('title, abstract, keywords and type', () => {
-  test('a missing title is an error naming "title" with a fix', () => {
-    const { problems } = parseCitationCff(['cff-version: 1.2.0', ...ONE_AUTHOR].join('\n'), FILE)
-    expect(errors(problems)).toEqual([
-      expect.objectContaining({ field: 'title', fix: expect.stringContaining('title:') })
+  test('a missing title is a warning that the release default title is used, as Zenodo does', () => {
+    const { metadata, problems } = parseCitationCff(
+      ['cff-version: 1.2.0', ...ONE_AUTHOR].join('\n'),
+      FILE
+    )
+    expect(errors(problems)).toEqual([])
+    expect(metadata?.title).toBeUndefined()
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        field: 'title',
+        message: expect.stringMatching(/default title/) as unknown,
+        fix: expect.stringContaining('title:') as unknown
+      })
     ])
+  })
+
+  test('a license given as the URL of an SPDX or OSI page is mapped to its id, with a warning', () => {
+    for (const url of [
+      'https://spdx.org/licenses/Apache-2.0.html',
+      'https://opensource.org/licenses/MIT',
+      'https://opensource.org/license/bsd-3-clause/'
+    ]) {
+      const { metadata, problems } = parseCitationCff(
+        ['cff-version: 1.2.0', 'title: T', ...ONE_AUTHOR, `license: ${url}`].join('\n'),
+        FILE
+      )
+      expect(errors(problems)).toEqual([])
+      expect(metadata?.license).toMatch(/^(Apache-2.0|MIT|bsd-3-clause)$/)
+      expect(problems.find(p => p.field === 'license')?.severity).toBe('warning')
+    }
+    const viaUrl = parseCitationCff(
+      [
+        'cff-version: 1.2.0',
+        'title: T',
+        ...ONE_AUTHOR,
+        'license-url: https://spdx.org/licenses/MIT.html'
+      ].join('\n'),
+      FILE
+    )
+    expect(viaUrl.metadata?.license).toBe('MIT')
   })
 
   test('a missing title and authors that only preferred-citation has say so in the fix', () => {
@@ -236,8 +273,10 @@ describe('title, abstract, keywords and type', () => {
       ].join('\n'),
       FILE
     )
-    expect(errors(problems).map(p => p.field)).toEqual(['title', 'authors'])
-    for (const p of errors(problems)) expect(p.fix).toContain('preferred-citation')
+    expect(errors(problems)).toEqual([])
+    for (const field of ['title', 'authors']) {
+      expect(problems.find(p => p.field === field)?.fix).toContain('preferred-citation')
+    }
   })
 
   test('a title that is not text is an error', () => {
@@ -361,7 +400,7 @@ describe('related identifiers', () => {
     expect(metadata?.related_identifiers?.[0].identifier).toBe('10.5281/zenodo.1234')
   })
 
-  test('identifiers: doi, url and swh are linked, "other" is skipped with a warning', () => {
+  test('identifiers: doi, url and detected "other" ids are linked, swh is skipped with a warning', () => {
     const { metadata, problems } = parse(
       ...ONE_AUTHOR,
       'doi: 10.5281/zenodo.1',
@@ -381,15 +420,28 @@ describe('related identifiers', () => {
       { identifier: '10.5281/zenodo.1', relation: 'isVersionOf', scheme: 'doi' },
       { identifier: '10.5281/zenodo.2', relation: 'isVersionOf', scheme: 'doi' },
       { identifier: 'https://example.org/release', relation: 'isSupplementTo', scheme: 'url' },
-      {
-        identifier: 'swh:1:dir:bc286860f423ea7ced246ba7458eef4b4541cf2d',
-        relation: 'isIdenticalTo',
-        scheme: 'swh'
-      }
+      { identifier: 'urn:issn:2475-9066', relation: 'isIdenticalTo', scheme: 'urn' }
     ])
     expect(warnings(problems)).toEqual([
-      expect.objectContaining({ field: 'identifiers[4]', line: 17 })
+      expect.objectContaining({ field: 'identifiers[3]', line: 15 })
     ])
+  })
+
+  test('a placeholder doi such as pending-zenodo-upload is skipped with a warning, never sent', () => {
+    const { metadata, problems } = parse(
+      ...ONE_AUTHOR,
+      'doi: pending-zenodo-upload',
+      'identifiers:',
+      '  - type: other',
+      '    value: arXiv:2101.00001',
+      '  - type: other',
+      '    value: TBD'
+    )
+    expect(errors(problems)).toEqual([])
+    expect(metadata?.related_identifiers).toEqual([
+      { identifier: 'arXiv:2101.00001', relation: 'isIdenticalTo', scheme: 'arxiv' }
+    ])
+    expect(warnings(problems).map(p => p.field)).toEqual(['doi', 'identifiers[1]'])
   })
 
   test('repository-code, repository and repository-artifact are supplements; url documents', () => {

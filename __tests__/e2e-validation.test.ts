@@ -81,10 +81,13 @@ test('a .zenodo.json in InvenioRDM shape is explained, not silently ignored', as
 
 test('an invalid CITATION.cff fails before writing, naming the file', async () => {
   const run = await runWith({
-    'CITATION.cff': 'cff-version: 1.2.0\nmessage: hi\nauthors:\n  - family-names: Doe\n'
+    // A CFF without title publishes under the default title (as Zenodo does); an ORCID that
+    // fails its checksum is refused, as Zenodo's publish refuses it.
+    'CITATION.cff':
+      'cff-version: 1.2.0\nmessage: hi\ntitle: T\nauthors:\n  - family-names: Doe\n    orcid: https://orcid.org/0000-0000-0000-0000\n'
   })
   expect(run.code).toBe(1)
-  expect(run.stdout).toMatch(/::error .*file=CITATION\.cff.*title/)
+  expect(run.stdout).toMatch(/::error .*file=CITATION\.cff.*orcid/)
   expect(writes(e2e.server)).toEqual([])
 })
 

@@ -27,16 +27,14 @@ describe('renderMarkdown', () => {
     expect(html).toBe('<p>Text   end</p>')
   })
 
-  test('headings become bold paragraphs', () => {
-    expect(renderMarkdown('# Release 2.0\n\n### Fixed\n\nA bug.')).toBe(
-      '<p><strong>Release 2.0</strong></p>\n<p><strong>Fixed</strong></p>\n<p>A bug.</p>'
+  test('headings h1-h5 are kept as Zenodo keeps them, h6 becomes h5', () => {
+    expect(renderMarkdown('# Release 2.0\n\n### Fixed\n\n###### Small\n\nA bug.')).toBe(
+      '<h1>Release 2.0</h1>\n<h3>Fixed</h3>\n<h5>Small</h5>\n<p>A bug.</p>'
     )
   })
 
-  test('inline HTML headings become bold paragraphs too, without their attributes', () => {
-    expect(renderMarkdown('<h2 id="x" class="y">Changes</h2>')).toBe(
-      '<p><strong>Changes</strong></p>'
-    )
+  test('inline HTML headings keep class (Zenodo allows it on any tag) but not id', () => {
+    expect(renderMarkdown('<h2 id="x" class="y">Changes</h2>')).toBe('<h2 class="y">Changes</h2>')
   })
 
   test('emphasis, strong and inline code are kept', () => {
@@ -51,9 +49,9 @@ describe('renderMarkdown', () => {
     )
   })
 
-  test('fenced code stays in pre/code, escaped, without the language class', () => {
+  test('fenced code stays in pre/code, escaped, with its language class (class is allowed)', () => {
     const html = renderMarkdown('```js\nif (a < b) run()\n```')
-    expect(html).toBe('<pre><code>if (a &lt; b) run()\n</code></pre>')
+    expect(html).toBe('<pre><code class="language-js">if (a &lt; b) run()\n</code></pre>')
   })
 
   test('bullet and numbered lists are kept', () => {
@@ -104,12 +102,12 @@ describe('renderMarkdown', () => {
     expect(html).toContain('logo')
   })
 
-  test('event handlers, style and class attributes are removed from allowed tags', () => {
+  test('event handlers and style attributes are removed from allowed tags, class is kept', () => {
     expect(
       renderMarkdown(
         '<div class="x" style="color:red" onclick="x()"><span onmouseover="y()">hi</span></div>'
       )
-    ).toBe('<div><span>hi</span></div>')
+    ).toBe('<div class="x"><span>hi</span></div>')
   })
 
   test('abbr and acronym keep their title', () => {
@@ -122,11 +120,23 @@ describe('renderMarkdown', () => {
     )
   })
 
-  test('tables are dropped but their text is kept, a paragraph per row', () => {
-    const html = renderMarkdown('| Name | Value |\n|---|---|\n| alpha | 1 |')
-    expect(tags(html).every(t => t === 'p')).toBe(true)
-    expect(html).toMatch(/<p>\s*Name\s+Value\s*<\/p>/)
-    expect(html).toMatch(/<p>\s*alpha\s+1\s*<\/p>/)
+  test('tables arrive as tables (table, tbody, tr, th, td); thead and style are stripped, text kept', () => {
+    const html = renderMarkdown('| Name | Value |\n|---|:---:|\n| alpha | 1 |')
+    expect(new Set(tags(html))).toEqual(new Set(['table', 'tr', 'th', 'tbody', 'td']))
+    expect(html).toMatch(/<tr>\s*<th>Name<\/th>\s*<th>Value<\/th>\s*<\/tr>/)
+    expect(html).toMatch(/<tr>\s*<td>alpha<\/td>\s*<td>1<\/td>\s*<\/tr>/)
+    expect(html).not.toMatch(/thead|style/)
+  })
+
+  test("exactly the tags and attributes of Zenodo's list survive", () => {
+    const html = sanitizeDescription(
+      '<table class="t"><thead><tr><th>a</th></tr></thead><tbody><tr><td>b</td></tr></tbody></table>' +
+        '<a href="https://x.org" name="n" rel="nofollow" target="_blank">l</a><hr><h6 id="q">six</h6>'
+    )
+    expect(html).toBe(
+      '<table class="t"><tr><th>a</th></tr><tbody><tr><td>b</td></tr></tbody></table>' +
+        '<a href="https://x.org" name="n" rel="nofollow">l</a><h5>six</h5>'
+    )
   })
 
   test('horizontal rules are dropped', () => {

@@ -1,8 +1,9 @@
 /** buildMetadata: release defaults < metadata file < version input/tag < `metadata` input. */
 import { buildMetadata } from '../src/metadata/build.js'
-import type { MetadataSource } from '../src/metadata/source.js'
+import { readMetadataSource, type MetadataSource } from '../src/metadata/source.js'
 import type { ZenodoMetadata } from '../src/metadata/types.js'
-import { typicalDefaults } from './helpers/metadata.js'
+import { validateMetadata } from '../src/metadata/validate.js'
+import { cleanup, tempWorkspace, typicalDefaults } from './helpers/metadata.js'
 
 const TREE = 'https://github.com/octo-org/octo-repo/tree/v2.0.0'
 
@@ -256,4 +257,25 @@ test('the metadata input gets the .zenodo.json shape checks: unknown keys and wr
   expect(built.metadata.title).toBe('Input')
   expect(built.metadata).not.toHaveProperty('licence')
   expect(built.metadata).not.toHaveProperty('keywords')
+})
+
+describe('a metadata file that could not be read', () => {
+  test('draws no warning it may contradict ("no license is given")', async () => {
+    const workspace = await tempWorkspace({ '.zenodo.json': '{"title": "x,\n"license": "MIT"}' })
+    try {
+      const { source, problems } = await readMetadataSource(workspace, '.zenodo.json')
+      expect(source).toMatchObject({ unreadable: true, metadata: {} })
+      expect(problems.map(p => p.field)).toEqual(['JSON syntax'])
+      const defaults = { ...typicalDefaults(), license: undefined }
+      const built = buildMetadata({ defaults, source })
+      const warnings = validateMetadata(built.metadata, built.origins, built.positions)
+      expect(warnings.filter(p => p.field === 'license')).toEqual([])
+      const without = buildMetadata({ defaults })
+      expect(
+        validateMetadata(without.metadata, without.origins).filter(p => p.field === 'license')
+      ).toHaveLength(1)
+    } finally {
+      await cleanup(workspace)
+    }
+  })
 })

@@ -2,7 +2,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { formatProblem, type Problem } from '../src/errors.js'
-import { readMetadataSource } from '../src/metadata/source.js'
+import { MAX_RENDERING, renderMetadataForLog } from '../src/metadata/log-render.js'
+import { MAX_METADATA_FILE_BYTES, readMetadataSource } from '../src/metadata/source.js'
 import { parseZenodoJson } from '../src/metadata/zenodo-json.js'
 import { cleanup, tempWorkspace } from './helpers/metadata.js'
 
@@ -57,12 +58,48 @@ test('gives the line and column of every field and list entry', () => {
   })
 })
 
+describe('parseZenodoJson: every problem in one run', () => {
+  test('a trailing comma, a missing comma and a comment are all reported, and the fields read around them are checked', () => {
+    const text = [
+      '{',
+      '  // our metadata',
+      '  "title": "My tool",',
+      '  "upload_typ": "software"',
+      '  "license": "MIT",',
+      '  "keywords": ["a", "b",],',
+      '}'
+    ].join('\n')
+    const result = parseZenodoJson(text, FILE)
+    const syntax = result.problems.filter(p => p.field === 'JSON syntax')
+    expect(syntax.map(p => [p.line, p.message])).toEqual([
+      [2, 'comments are not allowed in JSON'],
+      [5, 'missing comma between two entries of an object'],
+      [6, 'trailing comma before "]"'],
+      [7, 'trailing comma before "}"']
+    ])
+    expect(result.problems.find(p => p.field === 'upload_typ')?.message).toMatch(
+      /did you mean "upload_type"/
+    )
+    expect(result.metadata).toMatchObject({
+      title: 'My tool',
+      license: 'MIT',
+      keywords: ['a', 'b']
+    })
+  })
+
+  test('after an error the rest may be misread (an unclosed string), only the syntax is reported', () => {
+    const result = parseZenodoJson('{\n  "title": "x,\n  "upload_type": "sofware"\n}', FILE)
+    expect(result.metadata).toBeUndefined()
+    expect(result.problems.map(p => p.field)).toEqual(['JSON syntax'])
+  })
+})
+
 describe('parseZenodoJson: JSON syntax errors', () => {
   function syntaxError(text: string): Problem {
     const result = parseZenodoJson(text, FILE)
-    expect(result.metadata).toBeUndefined()
-    expect(result.problems).toHaveLength(1)
-    const [problem] = result.problems
+    const syntax = result.problems.filter(p => p.field === 'JSON syntax')
+    expect(syntax).toHaveLength(1)
+    const [problem] = syntax
     expect(problem.severity).toBe('error')
     expect(problem.file).toBe(FILE)
     expect(problem.fix).not.toBe('')
@@ -215,9 +252,13 @@ describe('parseZenodoJson: unknown keys', () => {
     expect(result.problems[0].fix).toBe(`rename "${key}" to "${suggestion}"`)
   })
 
-  test('alternate_identifiers is pointed to related_identifiers with isAlternateIdentifier', () => {
-    const result = parseZenodoJson('{"alternate_identifiers": [{"identifier": "x"}]}', FILE)
-    expect(result.problems[0].fix).toMatch(/"relation": "isAlternateIdentifier"/)
+  test('alternate_identifiers is a field Zenodo reads: kept, no warning', () => {
+    const result = parseZenodoJson(
+      '{"alternate_identifiers": [{"identifier": "arXiv:2101.00001"}]}',
+      FILE
+    )
+    expect(result.problems).toEqual([])
+    expect(result.metadata?.alternate_identifiers).toEqual([{ identifier: 'arXiv:2101.00001' }])
   })
 
   test('unknown keys inside creators are one warning per key, with a suggestion', () => {
@@ -374,8 +415,12 @@ describe('readMetadataSource', () => {
   test('problems of the file are returned with its name', async () => {
     const ws = await workspace({ '.zenodo.json': '{"title": "x",}' })
     const result = await readMetadataSource(ws, '.zenodo.json')
-    expect(result.source).toBeUndefined()
-    expect(result.problems[0]).toMatchObject({ file: '.zenodo.json', line: 1 })
+    expect(result.source?.metadata).toEqual({ title: 'x' })
+    expect(result.problems[0]).toMatchObject({
+      file: '.zenodo.json',
+      line: 1,
+      field: 'JSON syntax'
+    })
   })
 
   test('a metadata-file input outside the repository is an error', async () => {
@@ -405,7 +450,7 @@ describe('the syntax checker agrees with JSON.parse', () => {
     }
     const result = parseZenodoJson(text, FILE)
     const syntax = result.problems.filter(p => p.field === 'JSON syntax')
-    expect([text, syntax.length]).toEqual([text, parses ? 0 : 1])
+    expect([text, syntax.length > 0]).toEqual([text, !parses])
     for (const p of syntax) expect(p.line).toBeGreaterThan(0)
   }
 
@@ -441,5 +486,55 @@ describe('the syntax checker agrees with JSON.parse', () => {
     '{"a":"b"}\u0000'
   ])('on %j', text => {
     agrees(text)
+  })
+})
+
+describe('bounded by design', () => {
+  const dirs: string[] = []
+  afterAll(async () => {
+    await Promise.all(dirs.map(cleanup))
+  })
+  async function workspace(files: Record<string, string>): Promise<string> {
+    const dir = await tempWorkspace(files)
+    dirs.push(dir)
+    return dir
+  }
+
+  test('a .zenodo.json or CITATION.cff larger than 1 MiB is refused before it is parsed, naming file, size and limit', async () => {
+    const big = '{"title": "x", "description": "' + 'a'.repeat(MAX_METADATA_FILE_BYTES) + '"}'
+    for (const name of ['.zenodo.json', 'CITATION.cff']) {
+      const ws = await workspace({
+        [name]: name.endsWith('.cff') ? `title: "${'a'.repeat(MAX_METADATA_FILE_BYTES)}"` : big
+      })
+      const result = await readMetadataSource(ws, name)
+      expect(result.source).toBeUndefined()
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          severity: 'error',
+          file: name,
+          message: expect.stringMatching(
+            /is 1\.0 MiB \(\d+ bytes\), larger than the 1\.0 MiB/
+          ) as unknown
+        })
+      ])
+    }
+    const ws = await workspace({ '.zenodo.json': '{"title": "exactly within"}' })
+    expect((await readMetadataSource(ws, '.zenodo.json')).source?.metadata.title).toBe(
+      'exactly within'
+    )
+  })
+
+  test('the debug rendering of metadata is bounded, whatever it holds', () => {
+    const metadata = {
+      title: 't',
+      description: 'd'.repeat(5_000_000),
+      keywords: Array.from({ length: 100_000 }, (_, i) => `k${String(i)}`),
+      custom: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`c${String(i)}`, i]))
+    }
+    const text = renderMetadataForLog(metadata)
+    expect(text.length).toBeLessThanOrEqual(MAX_RENDERING + 100)
+    expect(text).toContain('"title":"t"')
+    expect(text).toMatch(/5000000 characters/)
+    expect(renderMetadataForLog({ title: 'short' })).toBe('{"title":"short"}')
   })
 })

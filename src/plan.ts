@@ -19,6 +19,7 @@ import {
 import { HttpClient, type TokenSource } from './http.js'
 import { buildMetadata } from './metadata/build.js'
 import { releaseDefaults, releaseTreeUrl } from './metadata/defaults.js'
+import { renderMetadataForLog } from './metadata/log-render.js'
 import { readMetadataSource } from './metadata/source.js'
 import type { ZenodoMetadata } from './metadata/types.js'
 import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
@@ -175,7 +176,7 @@ async function prepareMetadata(
     ...built.problems,
     ...validateMetadata(metadata, built.origins, built.positions)
   ]
-  core.debug(`Final metadata: ${JSON.stringify(metadata)}`)
+  core.debug(`Final metadata: ${renderMetadataForLog(metadata)}`)
   return { metadata: normalizeForZenodo(metadata), problems: all }
 }
 

@@ -3,6 +3,7 @@
  * and "Publish"): lenient loading with defaults and vocabulary checks at create/PUT, and the
  * RDM-named validation errors at publish.
  */
+import sanitizeHtml from 'sanitize-html'
 import licenses from '../src/data/zenodo-licenses.json' with { type: 'json' }
 import vocab from '../src/data/zenodo-vocabularies.json' with { type: 'json' }
 import { internalError, isObject, today, validationError, type FieldError } from './http-util.js'
@@ -68,6 +69,8 @@ const RELATION_NAME = new Map(
     r
   ])
 )
+// Zenodo moves related identifiers with this relation to the alternate identifiers.
+RELATION_NAME.set('isalternateidentifier', 'isAlternateIdentifier')
 const ROLES = new Set(vocab.roles)
 const DATE_TYPES = new Set(vocab.date_types)
 const ISO639_1: Record<string, string> = {
@@ -122,7 +125,6 @@ const STRING_FIELDS = [
   'notes',
   'method',
   'version',
-  'access_conditions',
   'doi',
   'imprint_publisher',
   'imprint_isbn',
@@ -200,6 +202,15 @@ function loadPeople(v: unknown, withType: boolean, prefix: string, errors: Field
   if (!list) return undefined
   return list.map((p, i) => {
     const out = pick(p, ['name', 'affiliation', 'orcid', 'gnd'])
+    // An ORCID in URL form is made bare; one failing the checksum is kept (publish refuses it).
+    if (typeof out.orcid === 'string') {
+      const digits = orcidDigits(out.orcid)
+      if (digits !== undefined) out.orcid = digits.replace(/(.{4})(?!$)/g, '$1-')
+    }
+    // idutils' normalize_gnd raises on a value that is not a GND id: Zenodo answers 500.
+    if (typeof out.gnd === 'string' && out.gnd.trim() !== '' && !GND_RE.test(out.gnd.trim())) {
+      throw internalError()
+    }
     if (withType && typeof p.type === 'string') {
       const role = p.type.toLowerCase()
       if (!ROLES.has(role)) {
@@ -211,13 +222,170 @@ function loadPeople(v: unknown, withType: boolean, prefix: string, errors: Field
   })
 }
 
-function detectScheme(id: string): string {
-  if (/^(https?:\/\/(dx\.)?doi\.org\/|doi:)?10\.\d{4,9}\/\S+$/i.test(id)) return 'doi'
-  if (/^arxiv:/i.test(id) || /^\d{4}\.\d{4,5}(v\d+)?$/.test(id)) return 'arxiv'
-  if (/^swh:/.test(id)) return 'swh'
-  if (/^https?:\/\//i.test(id)) return 'url'
-  if (/^(97[89])?\d{9}[\dX]$/.test(id.replace(/-/g, ''))) return 'isbn'
-  return 'other'
+/*
+ * Identifier schemes, detected as IDUtils (https://github.com/inveniosoftware/idutils) detects
+ * them, written for this server from zenodo-api.md ("What Zenodo refuses, drops and changes");
+ * the action has its own implementation (src/metadata/identifiers.ts), and this one is the
+ * oracle it is tested against.
+ */
+const SCHEME_RULES: [string, (v: string) => boolean][] = [
+  ['doi', v => /^(doi:\s*|(https?:\/\/)?(dx\.)?doi\.org\/)?10\.\d+(\.\d+)*\/.+$/i.test(v)],
+  ['ark', v => /^(https?:\/\/[^/]+\/)?ark:\/[0-9bcdfghjkmnpqrstvwxz]+\/.+$/.test(v)],
+  ['lsid', v => /^urn:lsid:[^:]+(:[^:]+){2,3}$/i.test(v)],
+  ['urn', v => /^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$/i.test(v)],
+  ['ads', v => /^(ads:)?\d{4}[A-Za-z]\S{13}[A-Za-z.:]$/.test(v)],
+  [
+    'arxiv',
+    v =>
+      /^(arxiv:)?\d{4}\.\d{4,5}(v\d+)?$/i.test(v) ||
+      /^(arxiv:)?[a-z-]+(\.[a-z]{2})?\/\d{4}\d+(v\d+)?$/i.test(v) ||
+      /^(arxiv:)?[a-z-]+(\.[a-z]{2})?\/\d{4}\.\d{4,5}(v\d+)?$/i.test(v)
+  ],
+  ['isbn', isIsbn],
+  ['issn', isIssn],
+  ['orcid', v => orcidDigits(v) !== undefined && orcidChecksumOk(orcidDigits(v) ?? '')],
+  ['pmid', v => /^(pmid:|https?:\/\/pubmed\.ncbi\.nlm\.nih\.gov\/)?\d+\/?$/i.test(v)],
+  ['swh', v => /^swh:1:(cnt|dir|rel|rev|snp):[0-9a-f]{40}(;.*)?$/.test(v)],
+  ['url', isUrl],
+  ['handle', v => /^(hdl:\s*|(https?:\/\/)?hdl\.handle\.net\/)?[^/.]+(\.[^/.]+)*\/.*$/i.test(v)]
+]
+/** A detected scheme hides these (a DOI is a handle by form, a URL may hold ISBN digits ...). */
+const SCHEME_HIDES: Record<string, string[]> = {
+  doi: ['handle'],
+  ads: ['issn', 'handle'],
+  arxiv: ['issn', 'handle', 'ads'],
+  url: ['isbn', 'handle'],
+  swh: ['url', 'handle'],
+  lsid: ['urn'],
+  orcid: ['pmid'],
+  isbn: ['pmid']
+}
+/** The schemes Zenodo allows for related (and alternate) identifiers; not swh, not orcid. */
+const RELATED_SCHEMES = new Set([
+  'doi',
+  'ark',
+  'lsid',
+  'urn',
+  'ads',
+  'arxiv',
+  'isbn',
+  'issn',
+  'pmid',
+  'url',
+  'handle'
+])
+
+function isUrl(v: string): boolean {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s]+)[^\s]*$/i.exec(v)
+  return m !== null
+}
+
+function isIsbn(v: string): boolean {
+  const d = v
+    .replace(/^isbn(-1[03])?:?\s*/i, '')
+    .replace(/[\s-]/g, '')
+    .toUpperCase()
+  if (/^\d{9}[\dX]$/.test(d)) {
+    let sum = 0
+    for (let i = 0; i < 10; i++) sum += (10 - i) * (d[i] === 'X' ? 10 : Number(d[i]))
+    return sum % 11 === 0
+  }
+  if (/^97[89]\d{10}$/.test(d)) {
+    let sum = 0
+    for (let i = 0; i < 13; i++) sum += Number(d[i]) * (i % 2 ? 3 : 1)
+    return sum % 10 === 0
+  }
+  return false
+}
+
+function isIssn(v: string): boolean {
+  const m = /^(\d{4})-?(\d{3}[\dX])$/i.exec(v)
+  if (!m) return false
+  const d = (m[1] + m[2]).toUpperCase()
+  let sum = 0
+  for (let i = 0; i < 7; i++) sum += Number(d[i]) * (8 - i)
+  const c = (11 - (sum % 11)) % 11
+  return d[7] === (c === 10 ? 'X' : String(c))
+}
+
+/** The 16 characters of an ORCID iD in any form Zenodo accepts (bare or orcid.org URL). */
+function orcidDigits(v: string): string | undefined {
+  const m =
+    /^(?:(?:https?:\/\/)?(?:www\.)?orcid\.org\/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])\/?$/i.exec(
+      v.trim()
+    )
+  return m ? (m[1] + m[2] + m[3] + m[4]).toUpperCase() : undefined
+}
+
+function orcidChecksumOk(d: string): boolean {
+  if (d.length !== 16) return false
+  let total = 0
+  for (let i = 0; i < 15; i++) total = (total + Number(d[i])) * 2
+  const r = (12 - (total % 11)) % 11
+  return d[15] === (r === 10 ? 'X' : String(r))
+}
+
+/** The schemes IDUtils would detect for an identifier. */
+export function detectSchemes(id: string): string[] {
+  const v = id.trim()
+  const found = SCHEME_RULES.filter(([, test]) => test(v)).map(([name]) => name)
+  const hidden = new Set(found.flatMap(f => SCHEME_HIDES[f] ?? []))
+  return found.filter(f => !hidden.has(f))
+}
+
+/** The scheme Zenodo stores for a related identifier, or undefined when it refuses it. */
+function relatedScheme(id: string): string | undefined {
+  return detectSchemes(id).find(s => RELATED_SCHEMES.has(s))
+}
+
+const GND_RE =
+  /^(gnd:|https?:\/\/d-nb\.info\/gnd\/|d-nb\.info\/gnd\/)?(1[012]?\d{7}[0-9X]|[47]\d{6}-\d|[1-9]\d{0,7}-[0-9X]|3\d{7}[0-9X])/i
+
+/**
+ * The description as Zenodo's sanitizer keeps it (zenodo-api.md: invenio-config's allowed tags
+ * and attributes); everything else is stripped, its text kept.
+ */
+const DESCRIPTION_SANITIZER: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'a',
+    'abbr',
+    'acronym',
+    'b',
+    'blockquote',
+    'br',
+    'code',
+    'div',
+    'table',
+    'tbody',
+    'td',
+    'th',
+    'tr',
+    'em',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'i',
+    'li',
+    'ol',
+    'p',
+    'pre',
+    'span',
+    'strike',
+    'strong',
+    'sub',
+    'sup',
+    'u',
+    'ul'
+  ],
+  allowedAttributes: {
+    '*': ['class'],
+    a: ['href', 'title', 'name', 'rel'],
+    abbr: ['title'],
+    acronym: ['title']
+  },
+  disallowedTagsMode: 'discard'
 }
 
 function resourceTypeOf(
@@ -249,10 +417,19 @@ function loadRelated(v: unknown, errors: FieldError[]) {
       errors.push({ field, messages: [`Invalid value ${relation.toLowerCase()}.`] })
       return
     }
+    const scheme = relatedScheme(identifier)
+    if (scheme === undefined) {
+      const field = `metadata.related_identifiers.${i}.identifier`
+      errors.push({ field, messages: ['No valid scheme recognized for identifier.'] })
+      return
+    }
     const item: Record<string, unknown> = {
-      identifier,
+      identifier:
+        scheme === 'doi'
+          ? identifier.replace(/^(doi:\s*|(https?:\/\/)?(dx\.)?doi\.org\/)/i, '')
+          : identifier,
       relation: name,
-      scheme: detectScheme(identifier)
+      scheme
     }
     const rt = str(r.resource_type)
     if (rt !== undefined) {
@@ -263,6 +440,25 @@ function loadRelated(v: unknown, errors: FieldError[]) {
       item.resource_type = rt
     }
     out.push(item)
+  })
+  return out
+}
+
+/** alternate_identifiers come back on GET as related identifiers with relation isAlternateIdentifier. */
+function loadAlternate(v: unknown, errors: FieldError[]) {
+  const list = objectsOf(v)
+  if (!list) return []
+  const out: Record<string, unknown>[] = []
+  list.forEach((a, i) => {
+    const identifier = str(a.identifier)
+    if (!identifier) return
+    const scheme = relatedScheme(identifier)
+    if (scheme === undefined) {
+      const field = `metadata.identifiers.${i}.identifier`
+      errors.push({ field, messages: ['No valid scheme recognized for identifier.'] })
+      return
+    }
+    out.push({ identifier, relation: 'isAlternateIdentifier', scheme })
   })
   return out
 }
@@ -316,7 +512,10 @@ export function loadMetadata(input: Record<string, unknown>, defaults: boolean):
   }
   if (typeof input.embargo_date === 'string') fields.embargo_date = input.embargo_date
   const access = str(input.access_right)
-  if (access && ACCESS_RIGHTS.has(access)) fields.access_right = access
+  // "closed" is stored as restricted (zenodo-api.md)
+  if (access && ACCESS_RIGHTS.has(access)) {
+    fields.access_right = access === 'closed' ? 'restricted' : access
+  }
 
   let resourceType: string | undefined
   const upload = str(input.upload_type)
@@ -340,7 +539,12 @@ export function loadMetadata(input: Record<string, unknown>, defaults: boolean):
     fields.references = input.references.filter(k => typeof k === 'string')
   }
   const related = loadRelated(input.related_identifiers, errors)
-  if (related) fields.related_identifiers = related
+  const alternate = loadAlternate(input.alternate_identifiers, errors)
+  if (related || alternate.length > 0)
+    fields.related_identifiers = [...(related ?? []), ...alternate]
+  if (typeof fields.description === 'string') {
+    fields.description = sanitizeHtml(fields.description, DESCRIPTION_SANITIZER)
+  }
   const dates = loadDates(input.dates, errors)
   if (dates) fields.dates = dates
   const locations = objectsOf(input.locations, 'place')
@@ -431,6 +635,22 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
     errors.push({
       field: 'metadata.publication_date',
       messages: ['Please provide a valid date or interval.']
+    })
+  }
+  for (const [list, prefix] of [
+    ['creators', 'metadata.creators'],
+    ['contributors', 'metadata.contributors']
+  ] as const) {
+    const people = (f[list] as Record<string, unknown>[] | undefined) ?? []
+    people.forEach((p, i) => {
+      if (typeof p.orcid !== 'string' || p.orcid === '') return
+      const digits = orcidDigits(p.orcid)
+      if (digits === undefined || !orcidChecksumOk(digits)) {
+        errors.push({
+          field: `${prefix}.${i}.person_or_org.identifiers.0.identifier`,
+          messages: ['Invalid ORCID identifier.']
+        })
+      }
     })
   }
   const contributors = (f.contributors as Record<string, unknown>[] | undefined) ?? []

@@ -49,6 +49,12 @@ export interface BuildResult {
 
 const RELATED = 'related_identifiers'
 
+/**
+ * Key of BuildResult.origins naming a metadata file that could not be read: validation then
+ * makes no claim that a field is absent from it (such as "no license is given").
+ */
+export const UNREAD = '(unreadable file)'
+
 function isEmptyValue(value: unknown): boolean {
   return (
     (typeof value === 'string' && value.trim() === '') ||
@@ -251,6 +257,7 @@ export function buildMetadata(args: BuildArgs): BuildResult {
     origins,
     problems
   )
+  if (args.source?.unreadable === true) origins[UNREAD] = args.source.file
   const positions = args.source?.positions ? { [args.source.file]: args.source.positions } : {}
   return { metadata, origins, problems, positions }
 }

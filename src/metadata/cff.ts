@@ -16,6 +16,8 @@ import {
 } from 'yaml'
 import type { Problem } from '../errors.js'
 import type { Position } from './json-syntax.js'
+import { bareDoi, checkRelatedIdentifier } from './identifiers.js'
+import { licenseFromUrl } from './license.js'
 import { textToHtml } from './markdown.js'
 import { closest } from './suggest.js'
 import type {
@@ -450,11 +452,13 @@ function onlyInPreferredCitation(cff: Json, key: string): string {
 
 function mapTitle(cff: Json, context: Context, metadata: ZenodoMetadata): void {
   if (cff.title === undefined || cff.title === null || cff.title === '') {
+    // Zenodo's GitHub integration lays the CFF mapping over the release defaults, so the record
+    // gets the default title "<owner>/<repo>: <tag>" (the release defaults give the same).
     report(
       context,
-      'error',
+      'warning',
       'title',
-      'is missing; Zenodo needs a title',
+      'is missing, so the release is published under its default title ("<owner>/<repo>: <tag>"), as Zenodo\'s GitHub integration does',
       `add a line such as "title: My software" (the name of the software or data set)${onlyInPreferredCitation(cff, 'title')}`
     )
     return
@@ -512,11 +516,13 @@ function toPerson(entry: Json): Creator | undefined {
 function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void {
   const authors = cff.authors
   if (authors === undefined || authors === null) {
+    // Zenodo's GitHub integration lays the CFF mapping over the release defaults, whose creators
+    // are the repository's contributors; so does the action.
     report(
       context,
-      'error',
+      'warning',
       'authors',
-      'is missing; Zenodo needs at least one creator',
+      "is missing, so the creators are the repository's contributors (as Zenodo's GitHub integration does)",
       `add "authors:" with at least one entry${onlyInPreferredCitation(cff, 'authors')}; ${AUTHOR_FIX}`
     )
     return
@@ -629,6 +635,19 @@ function mapKeywords(cff: Json, context: Context, metadata: ZenodoMetadata): voi
 function mapLicense(cff: Json, context: Context, metadata: ZenodoMetadata): void {
   const license = cff.license
   if (license === undefined || license === null) {
+    const url = text(cff['license-url'])
+    const fromUrl = url === undefined ? undefined : licenseFromUrl(url)
+    if (fromUrl !== undefined) {
+      metadata.license = fromUrl
+      report(
+        context,
+        'warning',
+        'license-url',
+        `is the page of the license ${fromUrl}, so the license ${fromUrl} is used (Zenodo takes a license id, not a URL)`,
+        `write "license: ${fromUrl}"`
+      )
+      return
+    }
     if (cff['license-url'] !== undefined) {
       report(
         context,
@@ -675,6 +694,18 @@ function mapLicense(cff: Json, context: Context, metadata: ZenodoMetadata): void
     )
     return
   }
+  const fromUrl = licenseFromUrl(id)
+  if (fromUrl !== undefined) {
+    metadata.license = fromUrl
+    report(
+      context,
+      'warning',
+      'license',
+      `"${id}" is the URL of a license page; the license ${fromUrl} is used (Zenodo takes a license id, not a URL)`,
+      `write "license: ${fromUrl}"`
+    )
+    return
+  }
   metadata.license = id
 }
 
@@ -701,14 +732,6 @@ function mapDate(cff: Json, context: Context, hints: MetadataHints): void {
   )
 }
 
-/** "https://doi.org/10.1/x" or "doi:10.1/x" -> "10.1/x". */
-function bareDoi(value: string): string {
-  return value
-    .trim()
-    .replace(/^(?:https?:\/\/)?(?:dx\.)?doi\.org\//i, '')
-    .replace(/^doi:\s*/i, '')
-}
-
 function referenceResourceType(type: unknown): string | undefined {
   const id = typeof type === 'string' ? REFERENCE_TYPES[type] : undefined
   return id !== undefined && RESOURCE_TYPE_IDS.includes(id) ? id : undefined
@@ -732,16 +755,40 @@ function mapRelated(cff: Json, context: Context): RelatedIdentifier[] {
   const related: RelatedIdentifier[] = []
   const seen = new Set<string>()
   const own = new Set<string>()
+  const identifiers_ = new Set<string>()
+  // Zenodo's own GitHub integration ignores these CFF keys, so an identifier Zenodo would refuse
+  // (a placeholder such as "pending-zenodo-upload", a Software Heritage id) is skipped with a
+  // warning instead of failing the release.
   const add = (entry: RelatedIdentifier, from: string): void => {
-    const key = `${entry.identifier.toLowerCase()}\u0000${entry.relation.toLowerCase()}`
+    const checked = checkRelatedIdentifier(entry.identifier)
+    if (!checked.ok) {
+      report(
+        context,
+        'warning',
+        from,
+        checked.reason === 'swh'
+          ? `"${entry.identifier}" is a Software Heritage id, which Zenodo does not accept as a related identifier, so it is not linked`
+          : `"${entry.identifier}" is not an identifier Zenodo recognises (Zenodo would refuse it), so it is not linked`,
+        checked.reason === 'swh'
+          ? 'nothing to do: Software Heritage archives the release on its own; or link "https://archive.softwareheritage.org/<swh id>" as a url'
+          : 'write the real DOI or URL once it exists (a placeholder such as "pending-zenodo-upload" can be removed)'
+      )
+      return
+    }
+    const linked: RelatedIdentifier = {
+      ...entry,
+      identifier: checked.identifier,
+      scheme: checked.scheme
+    }
+    const key = `${linked.identifier.toLowerCase()}\u0000${linked.relation.toLowerCase()}`
     if (seen.has(key)) return
     seen.add(key)
+    identifiers_.add(linked.identifier.toLowerCase())
     const position = positionOf(context, from)
     if (position) context.positions[`related_identifiers[${related.length}]`] = position
-    related.push(entry)
+    related.push(linked)
   }
-  const listed = (identifier: string): boolean =>
-    related.some(r => r.identifier.toLowerCase() === identifier.toLowerCase())
+  const listed = (identifier: string): boolean => identifiers_.has(identifier.toLowerCase())
 
   const doi = text(cff.doi)
   if (doi !== undefined) {
@@ -780,13 +827,16 @@ function mapRelated(cff: Json, context: Context): RelatedIdentifier[] {
         add({ identifier: value, relation: 'isIdenticalTo', scheme: 'swh' }, field)
       } else if (type === 'url') {
         add({ identifier: value, relation: 'isSupplementTo', scheme: 'url' }, field)
+      } else if (checkRelatedIdentifier(value).ok) {
+        // type "other" (or none): linked when Zenodo detects its scheme (arXiv, URN, handle, ISBN, ...)
+        add({ identifier: value, relation: 'isIdenticalTo' }, field)
       } else {
         report(
           context,
           'warning',
           field,
-          `an identifier of type "${type ?? '(none)'}" (${value}) has no Zenodo scheme, so it is not linked`,
-          'remove it, or give it the type doi, url or swh if it is one'
+          `an identifier of type "${type ?? '(none)'}" (${value}) has no scheme Zenodo recognises, so it is not linked`,
+          'remove it, or write it as a DOI, URL, arXiv id, URN, handle or ISBN if it is one'
         )
       }
     })

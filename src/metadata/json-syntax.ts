@@ -1,14 +1,43 @@
 /**
- * A strict JSON scanner that says where and why a text is not JSON, in words a researcher
- * understands ("trailing comma", "missing comma", "invalid escape \'"), and finds what JSON.parse
- * hides: duplicate keys (only the last value survives) and where each top-level key sits.
+ * Reading a JSON text tolerantly with jsonc-parser: every syntax error in plain words a
+ * researcher understands ("trailing comma", "missing comma", "invalid escape \'"), each with its
+ * offset, and the value recovered around the errors, so that one run can report the syntax
+ * errors and the problems of the fields as well. Also finds what JSON.parse hides: duplicate
+ * keys (only the last value survives) and where each field sits.
  */
+import { parse, visit, type ParseErrorCode } from 'jsonc-parser'
+
+/** jsonc-parser's ParseErrorCode values (a const enum, which isolatedModules cannot read). */
+const CODE = {
+  InvalidSymbol: 1,
+  InvalidNumberFormat: 2,
+  PropertyNameExpected: 3,
+  ValueExpected: 4,
+  ColonExpected: 5,
+  CommaExpected: 6,
+  CloseBraceExpected: 7,
+  CloseBracketExpected: 8,
+  EndOfFileExpected: 9,
+  InvalidCommentToken: 10,
+  UnexpectedEndOfComment: 11,
+  UnexpectedEndOfString: 12,
+  UnexpectedEndOfNumber: 13,
+  InvalidUnicode: 14,
+  InvalidEscapeCharacter: 15,
+  InvalidCharacter: 16
+} as const
 
 /** A JSON syntax error: 0-based offset into the text, what is wrong and how to fix it. */
 export interface JsonSyntaxError {
   offset: number
   message: string
   fix: string
+  /**
+   * Whether the recovered value can be trusted around this error: true for a trailing comma, a
+   * missing comma, a comment or a bad escape (the parser reads on exactly as intended); false
+   * when the rest of the text may be misread (an unclosed string, a stray character).
+   */
+  recoverable: boolean
 }
 
 /** Where a top-level key and its value sit in the text (0-based offsets, end exclusive). */
@@ -25,9 +54,12 @@ export interface DuplicateKey {
   offset: number
 }
 
-/** The result of scanning: a syntax error, or where things are. */
+/** The result of scanning: syntax errors, the recovered value, and where things are. */
 export interface JsonScan {
-  error?: JsonSyntaxError
+  /** Syntax errors in text order; empty when the text is JSON. */
+  errors: JsonSyntaxError[]
+  /** The value read, recovered around syntax errors (undefined for an empty text). */
+  value: unknown
   duplicates: DuplicateKey[]
   topLevel: Map<string, KeySpan>
   /** Field path ("creators[2].orcid", "creators[2]") -> offset of its key or list element. */
@@ -35,17 +67,6 @@ export interface JsonScan {
 }
 
 const MAX_DEPTH = 500
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-
-class ScanError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly fix: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
 
 function describe(ch: string | undefined): string {
   if (ch === undefined) return 'the end of the file'
@@ -53,307 +74,352 @@ function describe(ch: string | undefined): string {
   return `"${ch}"`
 }
 
-/** Scan a JSON text (BOM already removed). */
-export function scanJson(text: string): JsonScan {
-  const scanner = new Scanner(text)
-  try {
-    scanner.document()
-    return { duplicates: scanner.duplicates, topLevel: scanner.topLevel, paths: scanner.paths }
-  } catch (error) {
-    if (!(error instanceof ScanError)) throw error
-    return {
-      error: { offset: error.offset, message: error.message, fix: error.fix },
-      duplicates: scanner.duplicates,
-      topLevel: scanner.topLevel,
-      paths: scanner.paths
-    }
-  }
+interface Frame {
+  kind: 'object' | 'array'
+  path: string
+  keys: Set<string>
+  index: number
+  /** The path of the value that follows the last key read (objects). */
+  pending: string
+  lastKey: string
+  lastKeyOffset: number
 }
 
-class Scanner {
-  pos = 0
-  readonly duplicates: DuplicateKey[] = []
-  readonly topLevel = new Map<string, KeySpan>()
-  readonly paths = new Map<string, number>()
+function child(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`
+}
 
-  constructor(private readonly text: string) {}
+/** Scan a JSON text (BOM already removed). Linear in the length of the text. */
+export function scanJson(text: string): JsonScan {
+  const duplicates: DuplicateKey[] = []
+  const topLevel = new Map<string, KeySpan>()
+  const paths = new Map<string, number>()
+  const errors: JsonSyntaxError[] = []
+  const stack: Frame[] = []
+  let firstValueOffset: number | undefined
+  let firstValueIsString = false
+  let tooDeep = false
 
-  document(): void {
-    this.skipSpace()
-    if (this.pos >= this.text.length) {
-      throw new ScanError(0, 'write a JSON object such as {"title": "..."}', 'the file is empty')
+  const valuePath = (offset: number): string => {
+    const top = stack.at(-1)
+    if (top === undefined) {
+      firstValueOffset ??= offset
+      return ''
     }
-    const start = this.pos
-    this.value('', 0)
-    this.skipSpace()
-    if (this.pos < this.text.length) {
-      if (this.text[start] === '"' && this.text[this.pos] === ':') {
-        throw new ScanError(
-          start,
-          'add "{" at the start of the file (and "}" at its end)',
-          'the file does not start with "{": a key appears outside any object'
-        )
-      }
-      throw new ScanError(
-        this.pos,
-        'remove the text after the final "}" or merge it into the object',
-        `unexpected ${describe(this.text[this.pos])} after the end of the JSON value`
-      )
+    if (top.kind === 'array') {
+      const path = `${top.path}[${String(top.index)}]`
+      top.index++
+      paths.set(path, offset)
+      return path
     }
+    return top.pending
+  }
+  const endTopLevel = (end: number): void => {
+    if (stack.length !== 1) return
+    const top = stack[0]
+    const span = topLevel.get(top.lastKey)
+    if (top.kind === 'object' && span && span.keyOffset === top.lastKeyOffset) span.valueEnd = end
+  }
+  const begin = (kind: Frame['kind'], offset: number): void => {
+    const path = valuePath(offset)
+    if (stack.length === 1) {
+      const span = topLevel.get(stack[0].lastKey)
+      if (span && span.keyOffset === stack[0].lastKeyOffset) span.valueStart = offset
+    }
+    if (stack.length >= MAX_DEPTH && !tooDeep) {
+      tooDeep = true
+      errors.push({
+        offset,
+        message: 'the JSON is nested too deeply',
+        fix: 'flatten the structure',
+        recoverable: false
+      })
+    }
+    stack.push({
+      kind,
+      path,
+      keys: new Set(),
+      index: 0,
+      pending: '',
+      lastKey: '',
+      lastKeyOffset: -1
+    })
+  }
+  const end = (offset: number, length: number): void => {
+    stack.pop()
+    endTopLevel(offset + length)
   }
 
-  private skipSpace(): void {
-    for (;;) {
-      const ch = this.text[this.pos]
-      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
-        this.pos++
-      } else if (
-        ch === '/' &&
-        (this.text[this.pos + 1] === '/' || this.text[this.pos + 1] === '*')
-      ) {
-        throw new ScanError(
-          this.pos,
-          'remove the comment (JSON has no comments)',
-          'comments are not allowed in JSON'
-        )
-      } else {
-        return
-      }
-    }
-  }
-
-  private value(path: string, depth: number): void {
-    if (depth > MAX_DEPTH) {
-      throw new ScanError(this.pos, 'flatten the structure', 'the JSON is nested too deeply')
-    }
-    const ch = this.text[this.pos]
-    if (ch === '{') return this.object(path, depth)
-    if (ch === '[') return this.array(path, depth)
-    if (ch === '"') return void this.string()
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number()
-    for (const literal of ['true', 'false', 'null']) {
-      if (this.text.startsWith(literal, this.pos)) {
-        this.pos += literal.length
-        return
-      }
-    }
-    if (ch === "'") {
-      throw new ScanError(
-        this.pos,
-        'use double quotes (") around strings',
-        'strings must be in double quotes, not single quotes'
-      )
-    }
-    if (ch === undefined) {
-      throw new ScanError(
-        this.pos,
-        'complete the JSON: check that every "{" and "[" is closed',
-        'the file ends where a value was expected'
-      )
-    }
-    throw new ScanError(
-      this.pos,
-      'write a string in double quotes, a number, true, false, null, an object or an array',
-      `unexpected ${describe(ch)} where a value was expected`
-    )
-  }
-
-  private object(path: string, depth: number): void {
-    this.pos++ // {
-    const seen = new Set<string>()
-    this.skipSpace()
-    if (this.text[this.pos] === '}') {
-      this.pos++
-      return
-    }
-    for (;;) {
-      this.skipSpace()
-      const ch = this.text[this.pos]
-      if (ch === '}') {
-        throw new ScanError(
-          this.pos,
-          'remove the comma after the last entry of the object',
-          'trailing comma before "}"'
-        )
-      }
-      if (ch !== '"') {
-        if (ch === undefined) {
-          throw new ScanError(this.pos, 'add the missing "}"', 'the file ends inside an object')
+  visit(
+    text,
+    {
+      onObjectBegin: offset => begin('object', offset),
+      onArrayBegin: offset => begin('array', offset),
+      onObjectEnd: end,
+      onArrayEnd: end,
+      onObjectProperty: (key, offset) => {
+        const top = stack.at(-1)
+        if (top?.kind !== 'object') return
+        const path = child(top.path, key)
+        if (top.keys.has(key)) duplicates.push({ path, offset })
+        top.keys.add(key)
+        top.pending = path
+        top.lastKey = key
+        top.lastKeyOffset = offset
+        paths.set(path, offset)
+        if (stack.length === 1) {
+          topLevel.set(key, { keyOffset: offset, valueStart: offset, valueEnd: offset })
         }
-        throw new ScanError(
-          this.pos,
-          'put every key in double quotes, e.g. "title": "..."',
-          `expected a key in double quotes but found ${describe(ch)}`
-        )
-      }
-      const keyOffset = this.pos
-      const key = this.string()
-      const childPath = path === '' ? key : `${path}.${key}`
-      if (seen.has(key)) this.duplicates.push({ path: childPath, offset: keyOffset })
-      this.paths.set(childPath, keyOffset)
-      seen.add(key)
-      this.skipSpace()
-      if (this.text[this.pos] !== ':') {
-        if (key === '' && /[A-Za-z_]/.test(this.text[this.pos] ?? '')) {
-          throw new ScanError(
-            keyOffset,
-            'remove the extra double quote before the key',
-            'a doubled quote ("") before a key'
-          )
+      },
+      onLiteralValue: (_value, offset, length) => {
+        if (stack.length === 0 && firstValueOffset === undefined) {
+          firstValueIsString = text[offset] === '"'
         }
-        throw new ScanError(
-          this.pos,
-          `write a ":" between the key "${key}" and its value (and check for a stray or doubled quote)`,
-          `expected ":" after the key "${key}" but found ${describe(this.text[this.pos])}`
-        )
-      }
-      this.pos++
-      this.skipSpace()
-      const valueStart = this.pos
-      this.value(childPath, depth + 1)
-      if (depth === 0) this.topLevel.set(key, { keyOffset, valueStart, valueEnd: this.pos })
-      this.skipSpace()
-      const next = this.text[this.pos]
-      if (next === ',') {
-        this.pos++
-        continue
-      }
-      if (next === '}') {
-        this.pos++
-        return
-      }
-      if (next === '"') {
-        throw new ScanError(
-          this.pos,
-          'add a comma after the previous value',
-          'missing comma between two entries of an object'
-        )
-      }
-      if (next === undefined) {
-        throw new ScanError(this.pos, 'add the missing "}"', 'the file ends inside an object')
-      }
-      throw new ScanError(
-        this.pos,
-        'add a comma between entries, or close the object with "}"',
-        `expected "," or "}" after the value of "${key}" but found ${describe(next)}`
-      )
-    }
-  }
-
-  private array(path: string, depth: number): void {
-    this.pos++ // [
-    this.skipSpace()
-    if (this.text[this.pos] === ']') {
-      this.pos++
-      return
-    }
-    for (let index = 0; ; index++) {
-      this.skipSpace()
-      if (this.text[this.pos] === ']') {
-        throw new ScanError(
-          this.pos,
-          'remove the comma after the last element of the list',
-          'trailing comma before "]"'
-        )
-      }
-      this.paths.set(`${path}[${index}]`, this.pos)
-      this.value(`${path}[${index}]`, depth + 1)
-      this.skipSpace()
-      const next = this.text[this.pos]
-      if (next === ',') {
-        this.pos++
-        continue
-      }
-      if (next === ']') {
-        this.pos++
-        return
-      }
-      if (next === '{' || next === '"' || next === '[') {
-        throw new ScanError(
-          this.pos,
-          'add a comma after the previous element',
-          'missing comma between two elements of a list'
-        )
-      }
-      if (next === undefined) {
-        throw new ScanError(this.pos, 'add the missing "]"', 'the file ends inside a list')
-      }
-      throw new ScanError(
-        this.pos,
-        'add a comma between elements, or close the list with "]"',
-        `expected "," or "]" in a list but found ${describe(next)}`
-      )
-    }
-  }
-
-  private string(): string {
-    const start = this.pos
-    this.pos++ // opening quote
-    let out = ''
-    for (;;) {
-      const ch = this.text[this.pos]
-      if (ch === undefined) {
-        throw new ScanError(
-          start,
-          'close the string with a double quote (")',
-          'this string is never closed'
-        )
-      }
-      if (ch === '"') {
-        this.pos++
-        return out
-      }
-      if (ch === '\\') {
-        const esc = this.text[this.pos + 1]
-        if (esc === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6))) {
-            throw new ScanError(
-              this.pos,
-              'write \\u followed by four hexadecimal digits',
-              'invalid \\u escape'
-            )
+        valuePath(offset)
+        if (stack.length === 1) {
+          const top = stack[0]
+          const span = topLevel.get(top.lastKey)
+          if (top.kind === 'object' && span && span.keyOffset === top.lastKeyOffset) {
+            span.valueStart = offset
+            span.valueEnd = offset + length
           }
-          out += String.fromCharCode(parseInt(this.text.slice(this.pos + 2, this.pos + 6), 16))
-          this.pos += 6
-          continue
         }
-        if (esc === undefined || !'"\\/bfnrt'.includes(esc)) {
-          const shown = esc === undefined ? '\\' : `\\${esc}`
-          throw new ScanError(
-            this.pos,
-            esc === "'"
-              ? `write ' without the backslash (a single quote needs no escape in JSON)`
-              : 'remove the backslash, or write \\\\ for a literal backslash',
-            `invalid escape ${shown} in a string`
-          )
-        }
-        out += esc
-        this.pos += 2
-        continue
+      },
+      onError: (code, offset, length) => {
+        const top = stack.at(-1)
+        const error = explain(text, code, offset, length, {
+          inArray: top?.kind === 'array',
+          lastKey: top?.lastKey,
+          lastKeyOffset: top?.lastKeyOffset,
+          firstValueOffset,
+          firstValueIsString
+        })
+        // jsonc-parser may report one mistake twice at the same place (e.g. a trailing comma
+        // as "property name expected" and "value expected"): keep the first.
+        if (error && errors.at(-1)?.offset !== error.offset) errors.push(error)
       }
-      if (ch < ' ') {
-        throw new ScanError(
-          this.pos,
-          ch === '\n' || ch === '\r'
-            ? 'close the string before the end of the line (is a closing " missing?), or write \\n for a line break'
-            : 'write the character as an escape such as \\t',
-          ch === '\n' || ch === '\r'
-            ? 'a line break inside a string (is a closing quote missing?)'
-            : 'a control character (e.g. a tab) inside a string'
-        )
-      }
-      out += ch
-      this.pos++
+    },
+    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false }
+  )
+
+  const value: unknown = parse(text, [], {
+    disallowComments: false,
+    allowTrailingComma: true,
+    allowEmptyContent: true
+  })
+  if (errors.length === 0) {
+    // jsonc-parser is a little more lenient than JSON (e.g. Unicode spaces between tokens);
+    // JSON.parse has the last word on whether the text is JSON.
+    try {
+      JSON.parse(text)
+    } catch (error) {
+      const at = /position (\d+)/.exec((error as Error).message)
+      errors.push({
+        offset: at ? Number(at[1]) : 0,
+        message: `this is not valid JSON (${(error as Error).message})`,
+        fix: 'check the character at this position: JSON allows only spaces, tabs and line breaks between values',
+        recoverable: false
+      })
     }
   }
+  return { errors, value, duplicates, topLevel, paths }
+}
 
-  private number(): void {
-    NUMBER.lastIndex = this.pos
-    const match = NUMBER.exec(this.text)
-    if (!match) {
-      throw new ScanError(this.pos, 'write a valid number, or quote the value', 'invalid number')
+interface ErrorContext {
+  inArray: boolean
+  lastKey: string | undefined
+  lastKeyOffset: number | undefined
+  firstValueOffset: number | undefined
+  firstValueIsString: boolean
+}
+
+/** A jsonc-parser error code at an offset, in plain words with a fix. */
+function explain(
+  text: string,
+  code: ParseErrorCode,
+  offset: number,
+  length: number,
+  context: ErrorContext
+): JsonSyntaxError | undefined {
+  const ch = text[offset] as string | undefined
+  const soft = (message: string, fix: string, at = offset): JsonSyntaxError => ({
+    offset: at,
+    message,
+    fix,
+    recoverable: true
+  })
+  const hard = (message: string, fix: string, at = offset): JsonSyntaxError => ({
+    offset: at,
+    message,
+    fix,
+    recoverable: false
+  })
+  switch (code as number) {
+    case CODE.InvalidCommentToken:
+      return soft('comments are not allowed in JSON', 'remove the comment (JSON has no comments)')
+    case CODE.CommaExpected:
+      return context.inArray
+        ? soft(
+            'missing comma between two elements of a list',
+            'add a comma after the previous element'
+          )
+        : soft(
+            'missing comma between two entries of an object',
+            'add a comma after the previous value'
+          )
+    case CODE.PropertyNameExpected:
+      if (ch === '}') {
+        return soft(
+          'trailing comma before "}"',
+          'remove the comma after the last entry of the object'
+        )
+      }
+      if (ch === "'") {
+        return hard(
+          'strings must be in double quotes, not single quotes',
+          'use double quotes (") around strings'
+        )
+      }
+      return hard(
+        `expected a key in double quotes but found ${describe(ch)}`,
+        'put every key in double quotes, e.g. "title": "..."'
+      )
+    case CODE.ValueExpected:
+      if (text.trim() === '') {
+        return hard('the file is empty', 'write a JSON object such as {"title": "..."}', 0)
+      }
+      if (ch === ']') {
+        return soft(
+          'trailing comma before "]"',
+          'remove the comma after the last element of the list'
+        )
+      }
+      if (ch === '}') {
+        return soft(
+          'trailing comma before "}"',
+          'remove the comma after the last entry of the object'
+        )
+      }
+      if (ch === ',') {
+        return soft('two commas in a row', 'remove one of the commas')
+      }
+      if (ch === "'") {
+        return hard(
+          'strings must be in double quotes, not single quotes',
+          'use double quotes (") around strings'
+        )
+      }
+      if (ch === undefined) {
+        return hard(
+          'the file ends where a value was expected',
+          'complete the JSON: check that every "{" and "[" is closed'
+        )
+      }
+      return hard(
+        `unexpected ${describe(ch)} where a value was expected`,
+        'write a string in double quotes, a number, true, false, null, an object or an array'
+      )
+    case CODE.ColonExpected: {
+      const key = context.lastKey ?? ''
+      if (key === '' && /[A-Za-z_]/.test(ch ?? '') && context.lastKeyOffset !== undefined) {
+        return hard(
+          'a doubled quote ("") before a key',
+          'remove the extra double quote before the key',
+          context.lastKeyOffset
+        )
+      }
+      return hard(
+        `expected ":" after the key "${key}" but found ${describe(ch)}`,
+        `write a ":" between the key "${key}" and its value (and check for a stray or doubled quote)`
+      )
     }
-    this.pos += match[0].length
+    case CODE.CloseBraceExpected:
+      return ch === undefined
+        ? hard('the file ends inside an object', 'add the missing "}"')
+        : hard(
+            `expected "," or "}" but found ${describe(ch)}`,
+            'add a comma between entries, or close the object with "}"'
+          )
+    case CODE.CloseBracketExpected:
+      return ch === undefined
+        ? hard('the file ends inside a list', 'add the missing "]"')
+        : hard(
+            `expected "," or "]" in a list but found ${describe(ch)}`,
+            'add a comma between elements, or close the list with "]"'
+          )
+    case CODE.EndOfFileExpected:
+      if (context.firstValueIsString && ch === ':' && context.firstValueOffset !== undefined) {
+        return hard(
+          'the file does not start with "{": a key appears outside any object',
+          'add "{" at the start of the file (and "}" at its end)',
+          context.firstValueOffset
+        )
+      }
+      return hard(
+        `unexpected ${describe(ch)} after the end of the JSON value`,
+        'remove the text after the final "}" or merge it into the object'
+      )
+    case CODE.InvalidEscapeCharacter: {
+      const token = text.slice(offset, offset + length)
+      const bad = /\\(?:[^"\\/bfnrtu]|$)/.exec(token)
+      const at = offset + (bad?.index ?? 0)
+      const esc = text[at + 1] as string | undefined
+      return soft(
+        `invalid escape ${esc === undefined ? '\\' : `\\${esc}`} in a string`,
+        esc === "'"
+          ? `write ' without the backslash (a single quote needs no escape in JSON)`
+          : 'remove the backslash, or write \\\\ for a literal backslash',
+        at
+      )
+    }
+    case CODE.InvalidUnicode: {
+      const at = offset + Math.max(0, text.slice(offset, offset + length).search(/\\u/))
+      return soft('invalid \\u escape', 'write \\u followed by four hexadecimal digits', at)
+    }
+    case CODE.UnexpectedEndOfString: {
+      const end = offset + length
+      return /[\r\n]/.test(text[end] ?? '')
+        ? hard(
+            'a line break inside a string (is a closing quote missing?)',
+            'close the string before the end of the line (is a closing " missing?), or write \\n for a line break',
+            end
+          )
+        : hard('this string is never closed', 'close the string with a double quote (")')
+    }
+    case CODE.InvalidCharacter: {
+      const token = text.slice(offset, offset + length)
+      let index = 0
+      while (index < token.length && token.charCodeAt(index) >= 0x20) index++
+      const at = offset + (index < token.length ? index : 0)
+      return soft(
+        'a control character (e.g. a tab) inside a string',
+        'write the character as an escape such as \\t',
+        at
+      )
+    }
+    case CODE.InvalidNumberFormat:
+    case CODE.UnexpectedEndOfNumber:
+      return hard('invalid number', 'write a valid number, or quote the value')
+    case CODE.InvalidSymbol:
+      if (context.lastKey === '' && text[offset - 1] === '"' && text[offset - 2] === '"') {
+        return hard(
+          'a doubled quote ("") before a key',
+          'remove the extra double quote before the key',
+          offset - 2
+        )
+      }
+      if (ch === "'") {
+        return hard(
+          'strings must be in double quotes, not single quotes',
+          'use double quotes (") around strings'
+        )
+      }
+      return hard(
+        `unexpected ${describe(ch)}`,
+        'write a string in double quotes, a number, true, false, null, an object or an array'
+      )
+    default:
+      return hard('this is not valid JSON here', 'correct the JSON syntax at this position')
   }
 }
 

@@ -78,3 +78,18 @@ export function suggestLicense(value: string): string | undefined {
 function spdxSpelling(attempt: string, key: string): string {
   return attempt.toLowerCase() === key ? attempt : key
 }
+
+const LICENSE_PAGE =
+  /^https?:\/\/(?:www\.)?(?:spdx\.org\/licenses|opensource\.org\/licenses?)\/([^/?#]+?)(?:\.(?:html?|php|txt|json))?\/?(?:[?#].*)?$/i
+
+/**
+ * The license id of the URL of an SPDX or OSI license page ("https://spdx.org/licenses/MIT.html",
+ * "https://opensource.org/licenses/Apache-2.0", "https://opensource.org/license/mit/"), when
+ * Zenodo accepts that id; undefined for any other URL.
+ */
+export function licenseFromUrl(value: string): string | undefined {
+  const match = LICENSE_PAGE.exec(value.trim())
+  if (!match) return undefined
+  const id = decodeURIComponent(match[1])
+  return licenseKey(id) !== undefined ? id : undefined
+}

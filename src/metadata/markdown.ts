@@ -1,8 +1,9 @@
 /**
  * Turning release notes (Markdown, often with inline HTML) and plain text (a CITATION.cff
  * abstract) into the HTML Zenodo accepts in a description: only the tags and attributes Zenodo
- * keeps, nothing that runs scripts or loads content, and headings, strike-through and tables
- * mapped onto what is left so that the text stays readable.
+ * keeps (Zenodo's description sanitizer: invenio-config's allowed tags and attributes), nothing
+ * that runs scripts or loads content; tables and headings h1-h5 stay, h6 becomes h5, table
+ * sections (thead, tbody, tfoot) are unwrapped into the table, del/s become strike.
  */
 import MarkdownIt from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
@@ -17,7 +18,17 @@ export const ALLOWED_TAGS: readonly string[] = [
   'br',
   'code',
   'div',
+  'table',
+  'tbody',
+  'td',
+  'th',
+  'tr',
   'em',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
   'i',
   'li',
   'ol',
@@ -61,7 +72,12 @@ const markdown = new MarkdownIt({ html: true, linkify: true, breaks: true })
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...ALLOWED_TAGS],
-  allowedAttributes: { a: ['href', 'title'], abbr: ['title'], acronym: ['title'] },
+  allowedAttributes: {
+    '*': ['class'],
+    a: ['href', 'title', 'name', 'rel'],
+    abbr: ['title'],
+    acronym: ['title']
+  },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: {},
   allowedSchemesAppliedToAttributes: ['href'],
@@ -72,27 +88,20 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     del: 'strike',
     s: 'strike',
     ins: 'u',
-    // A table row becomes a paragraph so that rows do not run together; the cells keep their text.
-    tr: 'p',
+    h6: 'h5',
     // An image becomes its alt text (or nothing).
     img: (_tagName, attribs) => ({ tagName: 'span', attribs: {}, text: attribs.alt ?? '' })
   }
 }
 
-const HEADING_OPEN = /<h[1-6](?=[\s>/])[^>]*>/gi
-const HEADING_CLOSE = /<\/h[1-6]\s*>/gi
-
 /**
- * Keep only what Zenodo accepts: the tags of ALLOWED_TAGS, href and title on links (http, https
- * and mailto only), title on abbr and acronym. Headings become bold paragraphs, del and s become
- * strike, images their alt text; scripts, styles and embedded frames are removed with their
- * content, other tags (tables, hr, ...) are removed keeping their text.
+ * Keep only what Zenodo keeps: the tags of ALLOWED_TAGS, class on any of them, href, title, name
+ * and rel on links (http, https and mailto only), title on abbr and acronym. h6 becomes h5, del
+ * and s become strike, images their alt text; scripts, styles and embedded frames are removed
+ * with their content, other tags (thead, hr, ...) are removed keeping their text.
  */
 export function sanitizeDescription(html: string): string {
-  // Headings cannot be renamed to two nested tags by sanitize-html; rewriting the tags first is
-  // safe because the result is sanitized anyway.
-  const headings = html.replace(HEADING_OPEN, '<p><strong>').replace(HEADING_CLOSE, '</strong></p>')
-  return sanitizeHtml(headings, SANITIZE_OPTIONS)
+  return sanitizeHtml(html, SANITIZE_OPTIONS)
     .replace(/<p>\s*<\/p>/g, '')
     .trim()
 }

@@ -111,6 +111,14 @@ export function metadataSchema(): object {
           }
         }
       },
+      alternate_identifiers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['identifier'],
+          properties: { identifier: nonBlank, scheme: { type: 'string' } }
+        }
+      },
       communities: {
         type: 'array',
         items: { type: 'object', required: ['identifier'], properties: { identifier: nonBlank } }
@@ -161,10 +169,6 @@ export function metadataSchema(): object {
         if: { properties: { access_right: { const: 'embargoed' } }, required: ['access_right'] },
         then: { required: ['embargo_date'] }
       },
-      {
-        if: { properties: { access_right: { const: 'restricted' } }, required: ['access_right'] },
-        then: { required: ['access_conditions'] }
-      },
       ...subtypeRules()
     ]
   }
@@ -188,7 +192,11 @@ export function metadataValidator(): ValidateFunction {
     keyword: 'orcid',
     type: 'string',
     schemaType: 'boolean',
-    validate: (_: boolean, data: string) => checkOrcid(data) === undefined
+    // A URL form is accepted (Zenodo makes it bare); validate.ts warns about it.
+    validate: (_: boolean, data: string) => {
+      const issue = checkOrcid(data)
+      return issue === undefined || issue.kind === 'url'
+    }
   })
   ajv.addKeyword({
     keyword: 'zenodoLicense',

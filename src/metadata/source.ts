@@ -2,7 +2,7 @@
  * Finding and reading the metadata file the way Zenodo's GitHub integration does: .zenodo.json
  * wins, and CITATION.cff is only read when there is no .zenodo.json.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Problem } from '../errors.js'
 import { parseCitationCff } from './cff.js'
@@ -23,7 +23,20 @@ export interface MetadataSource {
    * (.zenodo.json: "creators[2].orcid"; CITATION.cff: "authors[2].orcid").
    */
   positions?: Record<string, Position>
+  /**
+   * The file could not be read as metadata (a syntax error after which the rest may be misread,
+   * or not metadata at all): `metadata` is empty, and no warning may assume the file lacks a
+   * field it may well have.
+   */
+  unreadable?: boolean
 }
+
+/**
+ * The largest metadata file read (1 MiB). Real .zenodo.json and CITATION.cff files are a few
+ * kilobytes (the largest in our corpus of 200 is under 100 KB); a larger one is refused before
+ * it is read, so that memory and log output stay small.
+ */
+export const MAX_METADATA_FILE_BYTES = 1024 * 1024
 
 /** The default of the metadata-file input. */
 export const DEFAULT_METADATA_FILE = '.zenodo.json'
@@ -40,6 +53,49 @@ async function isFile(filePath: string): Promise<boolean | 'directory'> {
   }
 }
 
+/**
+ * Read at most `limit` bytes of a file: its bytes, or undefined (with its size) when it is
+ * larger. Never holds more than limit + 1 bytes, even if the file grows while it is read.
+ */
+async function readBounded(
+  filePath: string,
+  limit: number
+): Promise<{ size: number; bytes?: Buffer }> {
+  const handle = await open(filePath, 'r')
+  try {
+    const size = (await handle.stat()).size
+    if (size > limit) return { size }
+    const buffer = Buffer.alloc(limit + 1)
+    let filled = 0
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    if (filled > limit) return { size: filled }
+    return { size: filled, bytes: buffer.subarray(0, filled) }
+  } finally {
+    await handle.close()
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024)
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${String(bytes)} bytes)`
+  return `${String(bytes)} bytes`
+}
+
+/** A source for a file that failed with an error: no metadata, marked unreadable. */
+function unreadableSource(
+  file: string,
+  filePath: string,
+  kind: MetadataSource['kind'],
+  problems: Problem[]
+): MetadataSource | undefined {
+  if (!problems.some(p => p.severity === 'error')) return undefined
+  return { file, path: filePath, kind, metadata: {}, hints: {}, unreadable: true }
+}
+
 async function readSource(
   filePath: string,
   file: string,
@@ -47,7 +103,21 @@ async function readSource(
 ): Promise<{ source?: MetadataSource; problems: Problem[] }> {
   let text: string
   try {
-    text = await readFile(filePath, 'utf8')
+    const { size, bytes } = await readBounded(filePath, MAX_METADATA_FILE_BYTES)
+    if (bytes === undefined) {
+      return {
+        problems: [
+          {
+            severity: 'error',
+            file,
+            field: '(file)',
+            message: `is ${formatBytes(size)}, larger than the ${formatBytes(MAX_METADATA_FILE_BYTES)} a metadata file may have, so it is not read`,
+            fix: 'keep only the metadata in the file (a few kilobytes); long texts belong in the release notes or in files of the release'
+          }
+        ]
+      }
+    }
+    text = bytes.toString('utf8')
   } catch (error) {
     return {
       problems: [
@@ -73,7 +143,7 @@ async function readSource(
           hints: parsed.hints,
           positions: parsed.positions
         }
-      : undefined
+      : unreadableSource(file, filePath, kind, parsed.problems)
     return { source, problems: parsed.problems }
   }
   const parsed = parseZenodoJson(text, file)
@@ -86,7 +156,7 @@ async function readSource(
         hints: {},
         positions: parsed.positions
       }
-    : undefined
+    : unreadableSource(file, filePath, kind, parsed.problems)
   return { source, problems: parsed.problems }
 }
 

@@ -7,6 +7,8 @@ import type { ErrorObject } from 'ajv'
 import type { Problem } from '../errors.js'
 import type { Position } from './json-syntax.js'
 import { matchLicense } from './license.js'
+import { UNREAD } from './build.js'
+import { checkRelatedIdentifier, isGnd } from './identifiers.js'
 import { checkOrcid } from './orcid.js'
 import { ACCESS_RIGHTS, isCalendarDate, metadataValidator } from './schema.js'
 import { closest } from './suggest.js'
@@ -34,12 +36,19 @@ class Origins {
 
   /** Missing fields are reported against the metadata file, else the metadata input. */
   constructor(private readonly origins: Record<string, string>) {
-    const values = Object.values(origins)
+    const values = Object.entries(origins)
+      .filter(([key]) => key !== UNREAD)
+      .map(([, origin]) => origin)
     const notFiles = ['release defaults', 'the version input', 'the metadata input']
     this.fallback =
       values.find(o => !notFiles.includes(o)) ??
       values.find(o => o === 'the metadata input') ??
       'release defaults'
+  }
+
+  /** Whether a metadata file could not be read (so its fields are unknown). */
+  unreadFile(): boolean {
+    return this.origins[UNREAD] !== undefined
   }
 
   /** The origin of a field path such as "creators[2].orcid". */
@@ -151,7 +160,7 @@ function enumProblem(field: string, value: unknown): { message: string; fix: str
   }
   const type = UPLOAD_TYPES.find(t => subtypeField(t) === name)
   if (type !== undefined) {
-    const allowed = [...(UPLOAD_SUBTYPES[type] ?? []), ...Object.keys(SUBTYPE_ALIASES[type] ?? {})]
+    const allowed = SUBTYPE_NAMES[type]
     return {
       message: `"${text}" is not a ${type} type Zenodo knows`,
       fix: `use ${didYouMean(text, allowed)}one of: ${listOf(allowed)}`
@@ -160,23 +169,34 @@ function enumProblem(field: string, value: unknown): { message: string; fix: str
   return { message: `"${text}" is not an accepted value`, fix: 'use a value Zenodo accepts' }
 }
 
+/** Vocabulary names for messages, computed once (closest() remembers answers per list). */
+const RELATION_NAMES = RELATION_TYPES.map(r => displayName(r, RELATION_TYPE_NAMES))
+const DATE_NAMES = DATE_TYPES.map(dateTypeName)
+const ROLE_NAMES = CONTRIBUTOR_ROLES.map(r => displayName(r, CONTRIBUTOR_ROLE_NAMES))
+const SUBTYPE_NAMES: Record<string, string[]> = Object.fromEntries(
+  UPLOAD_TYPES.map(type => [
+    type,
+    [...(UPLOAD_SUBTYPES[type] ?? []), ...Object.keys(SUBTYPE_ALIASES[type] ?? {})]
+  ])
+)
+
 function vocabularyProblem(field: string, value: string): { message: string; fix: string } {
   const list = parentList(field)
   if (list === 'related_identifiers') {
-    const names = RELATION_TYPES.map(r => displayName(r, RELATION_TYPE_NAMES))
+    const names = RELATION_NAMES
     return {
       message: `"${value}" is not a relation type Zenodo knows`,
       fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
     }
   }
   if (list === 'dates') {
-    const names = DATE_TYPES.map(dateTypeName)
+    const names = DATE_NAMES
     return {
       message: `"${value}" is not a date type Zenodo knows`,
       fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
     }
   }
-  const names = CONTRIBUTOR_ROLES.map(r => displayName(r, CONTRIBUTOR_ROLE_NAMES))
+  const names = ROLE_NAMES
   return {
     message: `"${value}" is not a contributor type Zenodo knows`,
     fix: `use ${didYouMean(value, names)}one of: ${listOf(names)}`
@@ -307,6 +327,73 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
+const PEOPLE = ['creators', 'contributors', 'thesis_supervisors'] as const
+const IDENTIFIER_LISTS = ['related_identifiers', 'alternate_identifiers'] as const
+
+/**
+ * Checks of single entries that follow what Zenodo's own code does: identifiers whose scheme
+ * Zenodo does not recognise (400 at create/PUT), a gnd that is not a GND id (Zenodo's server
+ * fails with a 500), and ORCIDs written as URLs (Zenodo makes them bare: a warning, and
+ * normalizeForZenodo does the same).
+ */
+function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const problems: Problem[] = []
+  for (const list of IDENTIFIER_LISTS) {
+    const entries = metadata[list]
+    if (!Array.isArray(entries)) continue
+    entries.forEach((entry: unknown, index) => {
+      if (!isObject(entry) || typeof entry.identifier !== 'string') return
+      if (entry.identifier.trim() === '') return
+      const checked = checkRelatedIdentifier(entry.identifier)
+      if (checked.ok) return
+      const field = `${list}[${index}].identifier`
+      problems.push({
+        severity: 'error',
+        file: origins.of(`${list}[${index}]`),
+        field,
+        message:
+          checked.reason === 'swh'
+            ? `"${entry.identifier}" is a Software Heritage id, which Zenodo does not accept as a related identifier (it answers 400 "No valid scheme recognized for identifier.")`
+            : `"${entry.identifier}" is not an identifier Zenodo recognises (a DOI, URL, arXiv id, URN, handle, ISBN, ISSN, PMID, ADS bibcode or ARK); Zenodo answers 400 "No valid scheme recognized for identifier."`,
+        fix:
+          checked.reason === 'swh'
+            ? `link the archive by its URL instead, e.g. "https://archive.softwareheritage.org/${entry.identifier}", or remove the entry`
+            : 'write the real identifier (e.g. "10.5281/zenodo.1234" or "https://..."), or remove the entry until it exists'
+      })
+    })
+  }
+  for (const list of PEOPLE) {
+    const people = metadata[list]
+    if (!Array.isArray(people)) continue
+    people.forEach((person: unknown, index) => {
+      if (!isObject(person)) return
+      const field = `${list}[${index}]`
+      if (typeof person.gnd === 'string' && person.gnd.trim() !== '' && !isGnd(person.gnd)) {
+        problems.push({
+          severity: 'error',
+          file: origins.of(field),
+          field: `${field}.gnd`,
+          message: `"${person.gnd}" is not a GND id (Zenodo's server fails with an error on it)`,
+          fix: 'write the GND id as on https://d-nb.info/gnd/, e.g. "gnd:118540238", or remove "gnd"'
+        })
+      }
+      if (typeof person.orcid === 'string') {
+        const issue = checkOrcid(person.orcid)
+        if (issue?.kind === 'url') {
+          problems.push({
+            severity: 'warning',
+            file: origins.of(field),
+            field: `${field}.orcid`,
+            message: `ORCID "${person.orcid}" is written as a URL; Zenodo stores the bare iD "${issue.bare}", and so does the action`,
+            fix: `write the bare iD: "${issue.bare}"`
+          })
+        }
+      }
+    })
+  }
+  return problems
+}
+
 /** Checks a schema cannot express well; these give warnings only (Zenodo would accept them). */
 function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
   const problems: Problem[] = []
@@ -366,8 +453,33 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       })
     }
   }
+  if (typeof metadata.access_conditions === 'string' && metadata.access_conditions.trim() !== '') {
+    warn(
+      'access_conditions',
+      "is dropped by Zenodo's deposit API (its legacy metadata has no such field), so it will not appear on the record",
+      'remove "access_conditions", and write the conditions into "notes" or the description if people need them'
+    )
+  }
+  if (metadata.access_right === 'closed') {
+    warn(
+      'access_right',
+      '"closed" is stored by Zenodo as "restricted": the files are not public, and people can ask the owner for access',
+      'write "access_right": "restricted" to say what Zenodo will do'
+    )
+  }
+  if (metadata.upload_type === 'publication' && metadata.publication_type === 'thesis') {
+    warn(
+      'publication_type',
+      '"thesis" is stored by Zenodo as "dissertation"',
+      'write "publication_type": "dissertation"'
+    )
+  }
   const access = metadata.access_right ?? 'open'
-  if (metadata.license === undefined && (access === 'open' || access === 'embargoed')) {
+  if (
+    metadata.license === undefined &&
+    (access === 'open' || access === 'embargoed') &&
+    !origins.unreadFile()
+  ) {
     warn(
       'license',
       `no license is given, so Zenodo applies ${metadata.upload_type === 'dataset' ? 'CC0-1.0' : 'CC-BY-4.0'}`,
@@ -416,6 +528,7 @@ export function validateMetadata(
     seen.add(key)
     problems.push({ severity: 'error', file: where.of(translated.field), ...translated })
   }
+  problems.push(...entryProblems(metadata, where))
   return [...groupRepeats(problems, metadata), ...advisories(metadata, where)].map(p =>
     locate(inFileTerms(p), positions)
   )
@@ -470,7 +583,9 @@ function groupRepeats(problems: Problem[], metadata: ZenodoMetadata): Problem[] 
   const groups = new Map<string, Problem[]>()
   for (const problem of problems) {
     const key = repeatKey(problem, metadata)
-    groups.set(key, [...(groups.get(key) ?? []), problem])
+    const group = groups.get(key)
+    if (group) group.push(problem)
+    else groups.set(key, [problem])
   }
   const out: Problem[] = []
   for (const group of groups.values()) {
@@ -511,10 +626,26 @@ function prune(value: unknown): unknown {
   return value
 }
 
+/** ORCIDs written as URLs made bare, as Zenodo does. */
+function bareOrcids(metadata: ZenodoMetadata): ZenodoMetadata {
+  const out: Json = { ...metadata }
+  for (const list of PEOPLE) {
+    const people = out[list]
+    if (!Array.isArray(people)) continue
+    out[list] = people.map((person: unknown) => {
+      if (!isObject(person) || typeof person.orcid !== 'string') return person
+      const issue = checkOrcid(person.orcid)
+      return issue?.kind === 'url' ? { ...person, orcid: issue.bare } : person
+    })
+  }
+  return out as ZenodoMetadata
+}
+
 /**
  * What the action PUTs: the metadata without undefined, null or empty values (empty strings,
- * lists and objects, also inside lists); every other value is kept unchanged.
+ * lists and objects, also inside lists), and ORCIDs written as URLs made bare (as Zenodo does);
+ * every other value is kept unchanged.
  */
 export function normalizeForZenodo(metadata: ZenodoMetadata): ZenodoMetadata {
-  return prune(metadata) as ZenodoMetadata
+  return bareOrcids(prune(metadata) as ZenodoMetadata)
 }

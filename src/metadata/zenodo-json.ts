@@ -35,21 +35,27 @@ export function parseZenodoJson(
   const clean = text.replace(/^\uFEFF/, '')
   const scan = scanJson(clean)
   const at = positionFinder(clean)
-  if (scan.error) {
-    return {
-      problems: [
-        {
-          severity: 'error',
-          file,
-          field: 'JSON syntax',
-          message: scan.error.message,
-          fix: scan.error.fix,
-          ...at(scan.error.offset)
-        }
-      ]
-    }
+  // Every syntax error up to the first one after which the text may be misread; the recovered
+  // value is checked too when every error reported was one the parser reads on from exactly.
+  const hard = scan.errors.findIndex(e => !e.recoverable)
+  const shown = hard < 0 ? scan.errors : scan.errors.slice(0, hard + 1)
+  const syntax: Problem[] = shown.map(error => ({
+    severity: 'error',
+    file,
+    field: 'JSON syntax',
+    message: error.message,
+    fix: error.fix,
+    ...at(error.offset)
+  }))
+  const recovered = scan.value
+  if (
+    hard >= 0 ||
+    recovered === null ||
+    typeof recovered !== 'object' ||
+    Array.isArray(recovered)
+  ) {
+    if (syntax.length > 0) return { problems: syntax }
   }
-  const value: unknown = JSON.parse(clean)
   const problems: Problem[] = scan.duplicates.map(d => ({
     severity: 'warning',
     file,
@@ -58,10 +64,14 @@ export function parseZenodoJson(
     fix: 'remove the repeated key, or split the entry into two objects if both values are wanted',
     ...at(d.offset)
   }))
-  const result = inspectZenodoMetadata(value, file, sourceMap(clean, scan.topLevel, at))
+  const result = inspectZenodoMetadata(recovered, file, sourceMap(clean, scan.topLevel, at))
   const positions: Record<string, Position> = {}
   for (const [path, offset] of scan.paths) positions[path] = at(offset)
-  return { metadata: result.metadata, problems: [...problems, ...result.problems], positions }
+  return {
+    metadata: result.metadata,
+    problems: [...syntax, ...problems, ...result.problems],
+    positions
+  }
 }
 
 function lastSegment(path: string): string {
@@ -196,8 +206,6 @@ function suggestKey(key: string, candidates: readonly string[]): string | undefi
 
 /** Fixes for unknown keys whose content belongs in a legacy field of another shape. */
 const SPECIAL_FIXES: Readonly<Record<string, string>> = {
-  alternate_identifiers:
-    'list them in "related_identifiers" with "relation": "isAlternateIdentifier", e.g. {"identifier": "10.1234/x", "relation": "isAlternateIdentifier"}',
   resource_type:
     'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype'
 }
@@ -398,7 +406,10 @@ function unknownElementKeys(key: string, elements: Json[], file: string): Proble
   const found = new Map<string, number[]>()
   elements.forEach((element, index) => {
     for (const k of Object.keys(element)) {
-      if (!allowed.includes(k)) found.set(k, [...(found.get(k) ?? []), index])
+      if (allowed.includes(k)) continue
+      const indexes = found.get(k)
+      if (indexes) indexes.push(index)
+      else found.set(k, [index])
     }
   })
   return [...found].map(([k, indexes]) => {

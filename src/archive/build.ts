@@ -3,8 +3,8 @@
  * opened once and its bytes go through a HashingStream (md5 and sha256, for manifest.json) on
  * their way into the archive, and the archive itself goes through another HashingStream on its
  * way to disk, so neither the members nor the archive are read a second time. Members are
- * appended one at a time (one open file), so memory does not grow with the number of files
- * beyond the zip's central directory and the manifest.
+ * appended one at a time (one open file, no streams piling up). Peak memory still grows with
+ * the number of zip members, from garbage inside archiver's zip writer: see BENCHMARKS.md, 3.
  */
 import { createHash } from 'node:crypto'
 import {

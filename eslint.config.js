@@ -5,9 +5,17 @@ import prettier from 'eslint-config-prettier'
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'build/', 'coverage/', '.bench/', '__tests__/fixtures/'] },
   js.configs.recommended,
-  ...tseslint.configs.strict,
-  prettier,
+  ...tseslint.configs.strictTypeChecked,
   {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+    }
+  },
+  {
+    // The plain JavaScript files (this config, jest.config.js, scripts/*.mjs) are outside
+    // tsconfig.json: lint them without type information, with Node's globals.
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       globals: {
         process: 'readonly',
@@ -17,7 +25,10 @@ export default tseslint.config(
         clearTimeout: 'readonly',
         URL: 'readonly'
       }
-    },
+    }
+  },
+  prettier,
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

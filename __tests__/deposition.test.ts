@@ -141,7 +141,7 @@ describe('legacy deposit API', () => {
     const target = await resolveTarget(zenodo, {
       conceptId: old.conceptrecid,
       identity,
-      planned: async () => []
+      planned: () => Promise.resolve([])
     })
     expect(target).toMatchObject({ kind: 'published', recordId: old.id })
     expect(writeRequests(s.requests)).toEqual([])
@@ -154,7 +154,7 @@ describe('legacy deposit API', () => {
     const target = await resolveTarget(zenodo, {
       conceptId: old.id,
       identity,
-      planned: async () => []
+      planned: () => Promise.resolve([])
     })
     expect(target).toMatchObject({ kind: 'blocked', draft: { id: draft.id, title: 'Mine' } })
     expect(writeRequests(s.requests)).toEqual([])

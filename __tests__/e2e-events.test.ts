@@ -49,7 +49,7 @@ test('a branch push publishes the tag the version input names', async () => {
   })
   expect(run.code).toBe(0)
   expect(run.outputs.state).toBe('published')
-  const m = e2e.server.records()[0].metadata as Record<string, unknown>
+  const m = e2e.server.records()[0].metadata
   expect(m.version).toBe('v0.0.0-ci')
   expect(m.title).toBe('octo-org/octo-repo: v0.0.0-ci')
 })

@@ -208,13 +208,17 @@ describe('the token goes only to the Zenodo origin', () => {
   })
   afterEach(async () => {
     foreign.closeAllConnections()
-    await new Promise<void>(resolve => foreign.close(() => resolve()))
+    await new Promise<void>(resolve => {
+      foreign.close(() => {
+        resolve()
+      })
+    })
   })
 
   test('a links.bucket on another host stops the run before anything is sent there', async () => {
     const address = foreign.address()
     if (!address || typeof address === 'string') throw new Error('no port')
-    const s = await start({ foreignBucketApiUrl: `http://127.0.0.1:${address.port}/api` })
+    const s = await start({ foreignBucketApiUrl: `http://127.0.0.1:${String(address.port)}/api` })
     const run = await s.run({
       event: releaseEvent({ tag: 'v1.0.0' }),
       workspace: await makeWorkspace({ 'dist/a.txt': 'a' }),

@@ -56,8 +56,8 @@ test('a first release uploads the files and an archive with its manifest, publis
   expect(run.outputs['doi-url']).toBe(`https://doi.org/${record.doi}`)
   expect(run.outputs['concept-doi']).toBe(record.conceptdoi)
   expect(run.outputs['record-id']).toBe(String(record.id))
-  expect(run.outputs['concept-record-id']).toBe(String(record.conceptrecid))
-  expect(run.outputs['record-url']).toBe(`${e2e.server.url}/records/${record.id}`)
+  expect(run.outputs['concept-record-id']).toBe(record.conceptrecid)
+  expect(run.outputs['record-url']).toBe(`${e2e.server.url}/records/${String(record.id)}`)
   expect(run.outputs['badge-url']).toBe(`${e2e.server.url}/badge/doi/${record.conceptdoi}.svg`)
   expect(run.outputs['badge-markdown']).toBe(
     `[![DOI](${e2e.server.url}/badge/doi/${record.conceptdoi}.svg)](https://doi.org/${record.conceptdoi})`
@@ -81,7 +81,7 @@ test('a first release uploads the files and an archive with its manifest, publis
   }
 
   // the metadata Zenodo holds: defaults from the release, as Zenodo's GitHub integration makes them
-  const m = record.metadata as Record<string, unknown>
+  const m = record.metadata
   expect(m.title).toBe('octo-org/octo-repo: First release')
   expect(m.version).toBe('v1.0.0')
   expect(m.publication_date).toBe('2026-11-20')
@@ -94,13 +94,18 @@ test('a first release uploads the files and an archive with its manifest, publis
 
   // the archive holds the requested files and a manifest with their checksums
   const unzipped = await unzipRecordFile(e2e.server, record.id, 'octo-repo-v1.0.0.zip')
-  const manifest = JSON.parse(await readFile(join(unzipped, 'manifest.json'), 'utf8'))
+  const manifest = JSON.parse(await readFile(join(unzipped, 'manifest.json'), 'utf8')) as {
+    repository: string
+    tag: string
+    commit: string
+    files: { path: string; md5: string; sha256: string }[]
+  }
   expect(manifest.repository).toBe('octo-org/octo-repo')
   expect(manifest.tag).toBe('v1.0.0')
   expect(manifest.commit).toBe(COMMIT)
-  const core = manifest.files.find((f: { path: string }) => f.path === 'src/tool/core.py')
-  expect(core.md5).toBe(md5(releaseFiles['src/tool/core.py']))
-  expect(core.sha256).toBe(
+  const core = manifest.files.find(f => f.path === 'src/tool/core.py')
+  expect(core?.md5).toBe(md5(releaseFiles['src/tool/core.py']))
+  expect(core?.sha256).toBe(
     createHash('sha256').update(releaseFiles['src/tool/core.py']).digest('hex')
   )
   expect(await readFile(join(unzipped, 'src/tool/core.py'), 'utf8')).toBe(
@@ -129,9 +134,7 @@ test('a new version from a concept DOI removes the files inherited from the prev
     inputs: { files: 'dist/*', concept: old.conceptdoi }
   })
   expect(run.code).toBe(0)
-  const versions = e2e.server
-    .records()
-    .filter(r => String(r.conceptrecid) === String(old.conceptrecid))
+  const versions = e2e.server.records().filter(r => r.conceptrecid === String(old.conceptrecid))
   expect(versions).toHaveLength(2)
   const latest = versions.find(r => r.id !== old.id)
   expect(latest?.files.map(f => f.key)).toEqual(['tool-2.0.0.tar.gz'])
@@ -181,7 +184,7 @@ test('publish false leaves a draft and outputs its reserved DOI and deposit page
   expect(drafts[0].submitted).toBe(false)
   expect(run.outputs.state).toBe('draft')
   expect(run.outputs.doi).toBe(drafts[0].metadata.prereserve_doi?.doi)
-  expect(run.outputs['record-url']).toBe(`${e2e.server.url}/deposit/${drafts[0].id}`)
+  expect(run.outputs['record-url']).toBe(`${e2e.server.url}/deposit/${String(drafts[0].id)}`)
   expect(run.summary).toContain('Draft on Zenodo')
 })
 
@@ -200,7 +203,7 @@ test('workflow_dispatch publishes the version input, using the GitHub release of
   })
   expect(run.code).toBe(0)
   const [record] = e2e.server.records()
-  const m = record.metadata as Record<string, unknown>
+  const m = record.metadata
   expect(m.version).toBe('v3.1.0')
   expect(m.title).toBe('octo-org/octo-repo: Backfilled')
   expect(m.publication_date).toBe('2025-01-02')
@@ -271,7 +274,7 @@ test.each([
   ['3', 3]
 ])('concurrency %s uploads at most that many files at once', async (concurrency, expected) => {
   const files: Record<string, string> = {}
-  for (let i = 0; i < 6; i++) files[`dist/f${i}.bin`] = `file ${i}`
+  for (let i = 0; i < 6; i++) files[`dist/f${String(i)}.bin`] = `file ${String(i)}`
   e2e.server.faults.add({
     method: 'PUT',
     path: /^\/api\/files\//,

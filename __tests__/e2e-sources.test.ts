@@ -50,7 +50,7 @@ test('a CITATION.cff-only repository is described from its CFF', async () => {
     inputs: { files: 'dist/*' }
   })
   expect(run.code).toBe(0)
-  const m = e2e.server.records()[0].metadata as Record<string, unknown>
+  const m = e2e.server.records()[0].metadata
   expect(m.title).toBe('Stellar Pipeline')
   expect(m.version).toBe('v2.0.0')
   const creators = m.creators as { name: string; orcid?: string; affiliation?: string }[]
@@ -74,9 +74,7 @@ test('markdown release notes are rendered, and unsafe HTML never reaches Zenodo'
     inputs: { files: 'dist/*' }
   })
   expect(run.code).toBe(0)
-  const description = String(
-    (e2e.server.records()[0].metadata as Record<string, unknown>).description
-  )
+  const description = String(e2e.server.records()[0].metadata.description)
   expect(description).toContain('<strong>fast</strong>')
   expect(description).toContain('href="https://example.org"')
   expect(description).not.toMatch(/<script|alert\(1\)|onerror|href="javascript:|<img/i)
@@ -90,9 +88,7 @@ test('an empty release body falls back to the repository description', async () 
     inputs: { files: 'dist/*' }
   })
   expect(run.code).toBe(0)
-  expect(
-    String((e2e.server.records()[0].metadata as Record<string, unknown>).description)
-  ).toContain('A test repository')
+  expect(String(e2e.server.records()[0].metadata.description)).toContain('A test repository')
 })
 
 test('workflow_dispatch without a release for the tag still gives a complete record', async () => {
@@ -103,7 +99,7 @@ test('workflow_dispatch without a release for the tag still gives a complete rec
     inputs: { files: 'dist/*' }
   })
   expect(run.code).toBe(0)
-  const m = e2e.server.records()[0].metadata as Record<string, unknown>
+  const m = e2e.server.records()[0].metadata
   expect(m.version).toBe('v0.9.0')
   expect(m.title).toBe('octo-org/octo-repo: v0.9.0')
   expect(String(m.description)).toContain('A test repository')
@@ -123,7 +119,7 @@ test('a tag push uses the GitHub release of the tag', async () => {
     inputs: { files: 'dist/*' }
   })
   expect(run.code).toBe(0)
-  const m = e2e.server.records()[0].metadata as Record<string, unknown>
+  const m = e2e.server.records()[0].metadata
   expect(m.title).toBe('octo-org/octo-repo: Four')
   expect(m.publication_date).toBe('2026-02-03')
 })
@@ -204,7 +200,7 @@ test('a dry run validates, resolves the concept, hashes the files and writes not
   expect(run.stdout).toContain(md5('hello'))
   expect(run.stdout).toContain('"version": "v2.0.0"')
   expect(run.summary).toContain('Dry run')
-  expect(run.summary).toContain(`make a new version of concept ${old.conceptrecid}`)
+  expect(run.summary).toContain(`make a new version of concept ${String(old.conceptrecid)}`)
   expect(run.summary).toContain('src/main.c')
   expect(writes(e2e.server)).toEqual([])
 })

@@ -93,7 +93,7 @@ test('an invalid CITATION.cff fails before writing, naming the file', async () =
 
 test('more than 100 files, or two uploads with the same name, fail before writing', async () => {
   const many: Record<string, string> = {}
-  for (let i = 0; i < 101; i++) many[`many/f${i}.txt`] = String(i)
+  for (let i = 0; i < 101; i++) many[`many/f${String(i)}.txt`] = String(i)
   const tooMany = await runWith(many, { files: 'many/*' })
   expect(tooMany.code).toBe(1)
   expect(tooMany.stdout).toMatch(/100/)

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, realpath, rm, symlink, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { expect } from '@jest/globals'
 import type { Problem } from '../src/errors.js'
 import {
   MAX_BYTES,
@@ -249,8 +250,8 @@ describe('planFiles: names', () => {
 })
 
 describe('planFiles: limits', () => {
-  it(`reports more than ${MAX_FILES} uploads, counting the archive and manifest`, async () => {
-    const names = Array.from({ length: MAX_FILES - 1 }, (_, i) => `f${i}.txt`)
+  it(`reports more than ${String(MAX_FILES)} uploads, counting the archive and manifest`, async () => {
+    const names = Array.from({ length: MAX_FILES - 1 }, (_, i) => `f${String(i)}.txt`)
     await touch(ws, ...names, 'src/x.c')
     const fits = await plan({ files: ['f*.txt'], archive: ['src'], manifest: false })
     expect(fits.problems).toEqual([])
@@ -258,7 +259,7 @@ describe('planFiles: limits', () => {
     expect(errors(over.problems)).toEqual([
       expect.objectContaining({
         field: 'files',
-        message: expect.stringContaining(`${MAX_FILES + 1} files`)
+        message: expect.stringContaining(`${String(MAX_FILES + 1)} files`)
       })
     ])
   })

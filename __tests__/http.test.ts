@@ -69,7 +69,7 @@ describe('rate limits', () => {
     const id = await createDraft()
     server.faults.add({
       method: 'PUT',
-      path: `${DEPOSITIONS}/${id}`,
+      path: `${DEPOSITIONS}/${String(id)}`,
       kind: {
         type: 'status',
         status: 429,
@@ -80,15 +80,15 @@ describe('rate limits', () => {
     const { http, sleeps } = testClient(server.token)
     const res = await http.request({
       method: 'PUT',
-      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      url: `${server.apiUrl}/deposit/depositions/${String(id)}`,
       json: { metadata: { title: 'Rate limited' } },
       retry: 'safe'
     })
     expect(res.status).toBe(200)
     expect(sleeps).toEqual([7000])
-    expect(seen('PUT', `${DEPOSITIONS}/${id}`)).toBe(2)
+    expect(seen('PUT', `${DEPOSITIONS}/${String(id)}`)).toBe(2)
     expect(out.text()).toContain(
-      `Zenodo answered 429 (100 per 1 minute) to PUT ${DEPOSITIONS}/${id}; retrying in 7 s (attempt 2 of 5)`
+      `Zenodo answered 429 (100 per 1 minute) to PUT ${DEPOSITIONS}/${String(id)}; retrying in 7 s (attempt 2 of 5)`
     )
   })
 
@@ -209,18 +209,24 @@ describe('server errors and resets', () => {
 
   test('a connection reset is retried for a safe request', async () => {
     const id = await createDraft()
-    server.faults.add({ method: 'GET', path: `${DEPOSITIONS}/${id}`, kind: { type: 'reset' } })
+    server.faults.add({
+      method: 'GET',
+      path: `${DEPOSITIONS}/${String(id)}`,
+      kind: { type: 'reset' }
+    })
     const { http, sleeps } = testClient(server.token)
     const res = await http.request<{ id: number }>({
       method: 'GET',
-      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      url: `${server.apiUrl}/deposit/depositions/${String(id)}`,
       retry: 'safe'
     })
     expect(res.body.id).toBe(id)
     expect(sleeps).toHaveLength(1)
-    expect(seen('GET', `${DEPOSITIONS}/${id}`)).toBe(2)
+    expect(seen('GET', `${DEPOSITIONS}/${String(id)}`)).toBe(2)
     expect(out.text()).toMatch(
-      new RegExp(`The connection to Zenodo failed during GET ${DEPOSITIONS}/${id}: .*; retrying in`)
+      new RegExp(
+        `The connection to Zenodo failed during GET ${DEPOSITIONS}/${String(id)}: .*; retrying in`
+      )
     )
   })
 
@@ -270,7 +276,7 @@ describe('server errors and resets', () => {
     const err = (await http
       .request({
         method: 'POST',
-        url: `http://127.0.0.1:${port}/api/deposit/depositions`,
+        url: `http://127.0.0.1:${String(port)}/api/deposit/depositions`,
         json: {},
         retry: 'unsafe'
       })
@@ -311,7 +317,7 @@ describe('the token', () => {
     const { http } = testClient(server.token, {}, 'my-action/2.0 (+https://github.com/o/r)')
     await http.request({
       method: 'GET',
-      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      url: `${server.apiUrl}/deposit/depositions/${String(id)}`,
       retry: 'safe'
     })
     const last = server.requests.at(-1)
@@ -326,7 +332,7 @@ describe('the token', () => {
     const { http } = testClient(server.token)
     await http.request({
       method: 'PUT',
-      url: `${server.apiUrl}/deposit/depositions/${id}`,
+      url: `${server.apiUrl}/deposit/depositions/${String(id)}`,
       json: { metadata: { title: 'Ünïcödé title' } },
       retry: 'safe'
     })
@@ -363,7 +369,7 @@ describe('the token', () => {
       await http
         .request({
           method: 'GET',
-          url: `http://127.0.0.1:${port}/api/x?access_token=${token}`,
+          url: `http://127.0.0.1:${String(port)}/api/x?access_token=${token}`,
           retry: 'safe'
         })
         .catch((e: unknown) => e)
@@ -376,7 +382,9 @@ describe('the token', () => {
     for (const e of errors) {
       expect(e).toBeInstanceOf(Error)
       const err = e as Error & { path?: string }
-      expect(`${err.message} ${err.stack} ${err.path} ${JSON.stringify(err)}`).not.toContain(token)
+      expect(
+        `${err.message} ${String(err.stack)} ${String(err.path)} ${JSON.stringify(err)}`
+      ).not.toContain(token)
     }
     expect(out.text()).toContain('retrying in')
     expect(out.text()).not.toContain(token)
@@ -387,16 +395,17 @@ describe('the token', () => {
     let current = 'expired-token'
     let refreshes = 0
     const source: TokenSource = {
-      token: async () => current,
-      refresh: async () => {
+      token: () => Promise.resolve(current),
+      refresh: () => {
         refreshes++
         current = server.token
+        return Promise.resolve()
       }
     }
     const { http } = testClient(source)
     const res = await http.request<{ id: number }>({
       method: 'POST',
-      url: `${server.apiUrl}/deposit/depositions/${id}/actions/discard`,
+      url: `${server.apiUrl}/deposit/depositions/${String(id)}/actions/discard`,
       retry: 'unsafe'
     })
     expect(res.status).toBe(204)
@@ -408,9 +417,10 @@ describe('the token', () => {
   test('a token still refused after one refresh fails with a hint about token, scopes and server', async () => {
     let refreshes = 0
     const source: TokenSource = {
-      token: async () => 'never-valid',
-      refresh: async () => {
+      token: () => Promise.resolve('never-valid'),
+      refresh: () => {
         refreshes++
+        return Promise.resolve()
       }
     }
     const { http } = testClient(source)
@@ -460,9 +470,14 @@ describe('downloads (release assets)', () => {
     await new Promise<void>(resolve => host.listen(0, '127.0.0.1', resolve))
     const { port } = host.address() as { port: number }
     return {
-      url: `http://127.0.0.1:${port}/blob`,
+      url: `http://127.0.0.1:${String(port)}/blob`,
       seen: seenHeaders,
-      close: () => new Promise(resolve => host.close(() => resolve()))
+      close: () =>
+        new Promise(resolve => {
+          host.close(() => {
+            resolve()
+          })
+        })
     }
   }
 
@@ -478,9 +493,14 @@ describe('downloads (release assets)', () => {
     await new Promise<void>(resolve => host.listen(0, 'localhost', resolve))
     const { port } = host.address() as { port: number }
     return {
-      url: `http://localhost:${port}/asset/1`,
+      url: `http://localhost:${String(port)}/asset/1`,
       seen: seenHeaders,
-      close: () => new Promise(resolve => host.close(() => resolve()))
+      close: () =>
+        new Promise(resolve => {
+          host.close(() => {
+            resolve()
+          })
+        })
     }
   }
 
@@ -538,20 +558,25 @@ describe('one origin for the token', () => {
     await new Promise<void>(resolve => host.listen(0, '127.0.0.1', resolve))
     const { port } = host.address() as { port: number }
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${String(port)}`,
       seen: seenHeaders,
-      close: () => new Promise(resolve => host.close(() => resolve()))
+      close: () =>
+        new Promise(resolve => {
+          host.close(() => {
+            resolve()
+          })
+        })
     }
   }
 
   function pinnedClient(origin: string): { http: HttpClient; agent: Agent } {
     const agent = new Agent({ keepAliveTimeout: 1000 })
     const http = new HttpClient({
-      auth: { token: async () => server.token },
+      auth: { token: () => Promise.resolve(server.token) },
       userAgent: 'tests/1.0',
       dispatcher: agent,
       authOrigin: origin,
-      policy: { sleep: async () => undefined }
+      policy: { sleep: () => Promise.resolve() }
     })
     return { http, agent }
   }
@@ -722,7 +747,7 @@ describe('the OAuth token endpoint', () => {
       clientSecret,
       refreshToken
     })
-    const message = String(await source.token().catch((e: unknown) => (e as Error).message))
+    const message = await source.token().catch((e: unknown) => (e as Error).message)
     expect(message).toMatch(
       /^Zenodo refused the OAuth refresh token \(invalid_grant \*\*\* for \*\*\* ::error title=INJECTED::x\)/
     )

@@ -78,10 +78,10 @@ test('masks the token and the GitHub token', () => {
   setInputs({ token: 'secret-token-value', 'github-token': 'ghs_x' })
   const writes: string[] = []
   const orig = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string) => {
-    writes.push(String(chunk))
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     return true
-  }) as typeof process.stdout.write
+  }
   try {
     getSettings()
   } finally {

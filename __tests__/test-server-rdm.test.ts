@@ -37,9 +37,36 @@ afterEach(async () => {
 interface Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any
+  /** The parsed JSON, or the text when it is not JSON. */
+  body: unknown
 }
+
+/** The parts of InvenioRDM's JSON these tests read. */
+interface RdmRecord {
+  id: string
+  is_draft: boolean
+  status: string
+  metadata: Record<string, unknown>
+  pids: { doi: { identifier: string } }
+  parent: { id: string; pids: { doi?: { identifier: string } } }
+  links: Record<string, string | undefined>
+  files: { entries: Record<string, { checksum: string }> }
+}
+interface RdmErrors {
+  message: string
+  errors?: unknown[]
+}
+interface RdmList<T> {
+  hits: { total: number; hits: T[] }
+  links: { next?: string }
+}
+
+// The body read as the shape the test expects; a different shape fails the test's expects.
+const asRecord = (a: Answer): RdmRecord => a.body as RdmRecord
+const asErrors = (a: Answer): RdmErrors => a.body as RdmErrors
+const asHits = (a: Answer): RdmList<{ id: string }> => a.body as RdmList<{ id: string }>
+const asEntries = (a: Answer): { entries: { key: string }[] } =>
+  a.body as { entries: { key: string }[] }
 
 async function call(
   method: string,
@@ -86,7 +113,7 @@ const goodMetadata = {
 async function draftWith(metadata: Record<string, unknown> = goodMetadata): Promise<string> {
   const res = await call('POST', '/records', { json: { metadata } })
   expect(res.status).toBe(201)
-  return res.body.id as string
+  return asRecord(res).id
 }
 
 async function addFile(id: string, key: string, content: string): Promise<Answer> {
@@ -113,7 +140,7 @@ describe('drafts', () => {
       json: { metadata: { ...goodMetadata, publication_date: 'soon', colour: 'red' } }
     })
     expect(res.status).toBe(201)
-    expect(res.body.errors).toEqual(
+    expect(asErrors(res).errors).toEqual(
       expect.arrayContaining([
         {
           field: 'metadata.publication_date',
@@ -122,15 +149,15 @@ describe('drafts', () => {
         { field: 'metadata.colour', messages: ['Unknown field.'] }
       ])
     )
-    expect(res.body.metadata.publication_date).toBeUndefined()
-    expect(res.body.is_draft).toBe(true)
-    expect(res.body.links.self).toBe(`${server.apiUrl}/records/${String(res.body.id)}/draft`)
-    const put = await call('PUT', `/records/${String(res.body.id)}/draft`, {
+    expect(asRecord(res).metadata.publication_date).toBeUndefined()
+    expect(asRecord(res).is_draft).toBe(true)
+    expect(asRecord(res).links.self).toBe(`${server.apiUrl}/records/${asRecord(res).id}/draft`)
+    const put = await call('PUT', `/records/${asRecord(res).id}/draft`, {
       json: { metadata: { title: 'x' } }
     })
     expect(put.status).toBe(200)
-    expect(put.body.metadata).toEqual({ title: 'x' })
-    expect(put.body.errors).toBeUndefined()
+    expect(asRecord(put).metadata).toEqual({ title: 'x' })
+    expect(asErrors(put).errors).toBeUndefined()
   })
 
   test('a vocabulary id the instance lacks is refused at create (400 Invalid value) and nothing is saved', async () => {
@@ -145,15 +172,15 @@ describe('drafts', () => {
       json: { metadata: { ...goodMetadata, rights: [{ id: 'wtfpl' }] } }
     })
     expect(put.status).toBe(400)
-    expect((await call('GET', `/records/${id}/draft`)).body.metadata).toEqual(goodMetadata)
+    expect(asRecord(await call('GET', `/records/${id}/draft`)).metadata).toEqual(goodMetadata)
   })
 
   test('publish is strict: missing fields and no files answer 400 with RDM field names', async () => {
     const id = await draftWith({ title: 'ab' })
     const res = await call('POST', `/records/${id}/draft/actions/publish`)
     expect(res.status).toBe(400)
-    expect(res.body.message).toBe('A validation error occurred.')
-    const fields = (res.body.errors as { field: string }[]).map(e => e.field)
+    expect(asErrors(res).message).toBe('A validation error occurred.')
+    const fields = (asErrors(res).errors as { field: string }[]).map(e => e.field)
     expect(fields).toEqual(
       expect.arrayContaining([
         'metadata.resource_type',
@@ -180,12 +207,12 @@ describe('drafts', () => {
     expect((await call('DELETE', `/records/${id}/draft/files/p.txt`)).status).toBe(204)
     const res = await call('POST', `/records/${id}/draft/actions/publish`)
     expect(res.status).toBe(202)
-    expect(res.body.pids.doi.identifier).toBe(`10.80001/${id}`)
-    expect(res.body.parent.pids.doi.identifier).toBe(`10.80001/${String(res.body.parent.id)}`)
-    expect(res.body.links.self_html).toBe(`${server.url}/records/${id}`)
+    expect(asRecord(res).pids.doi.identifier).toBe(`10.80001/${id}`)
+    expect(asRecord(res).parent.pids.doi?.identifier).toBe(`10.80001/${asRecord(res).parent.id}`)
+    expect(asRecord(res).links.self_html).toBe(`${server.url}/records/${id}`)
     const rec = await call('GET', `/records/${id}`, { token: null })
     expect(rec.status).toBe(200)
-    expect(rec.body.files.entries['a.txt'].checksum).toBe(`md5:${md5('hello')}`)
+    expect(asRecord(rec).files.entries['a.txt'].checksum).toBe(`md5:${md5('hello')}`)
     const content = await request(`${server.apiUrl}/records/${id}/files/a.txt/content`)
     expect(await content.body.text()).toBe('hello')
   })
@@ -194,7 +221,7 @@ describe('drafts', () => {
     const id = await draftWith()
     const rec = await call('GET', `/records/${id}`)
     expect(rec.status).toBe(404)
-    expect(rec.body.message).toBe('The persistent identifier is not registered.')
+    expect(asErrors(rec).message).toBe('The persistent identifier is not registered.')
     expect((await call('DELETE', `/records/${id}/draft`)).status).toBe(204)
     expect((await call('GET', `/records/${id}/draft`)).status).toBe(404)
   })
@@ -203,10 +230,10 @@ describe('drafts', () => {
     const id = await draftWith()
     const res = await call('POST', `/records/${id}/draft/pids/doi`)
     expect(res.status).toBe(201)
-    const doi = res.body.pids.doi.identifier as string
+    const doi = asRecord(res).pids.doi.identifier
     await addFile(id, 'a.txt', 'x')
     const pub = await call('POST', `/records/${id}/draft/actions/publish`)
-    expect(pub.body.pids.doi.identifier).toBe(doi)
+    expect(asRecord(pub).pids.doi.identifier).toBe(doi)
   })
 
   test('init of an existing key is refused; content on a committed file is refused', async () => {
@@ -232,26 +259,27 @@ describe('versions', () => {
     const first = await publishedRecord({ 'old.txt': 'old' })
     const nv = await call('POST', `/records/${first}/versions`)
     expect(nv.status).toBe(201)
-    expect(nv.body.status).toBe('new_version_draft')
-    expect(nv.body.metadata.publication_date).toBeUndefined()
-    const files = await call('GET', `/records/${String(nv.body.id)}/draft/files`)
-    expect(files.body.entries).toEqual([])
+    expect(asRecord(nv).status).toBe('new_version_draft')
+    expect(asRecord(nv).metadata.publication_date).toBeUndefined()
+    const files = await call('GET', `/records/${asRecord(nv).id}/draft/files`)
+    expect(asEntries(files).entries).toEqual([])
     const again = await call('POST', `/records/${first}/versions`)
-    expect(again.body.id).toBe(nv.body.id)
+    expect(asRecord(again).id).toBe(asRecord(nv).id)
   })
 
   test('files-import links the previous files once; a second import is refused', async () => {
     const first = await publishedRecord({ 'old.txt': 'old', 'keep.txt': 'keep' })
-    const nv = (await call('POST', `/records/${first}/versions`)).body.id as string
+    const nv = asRecord(await call('POST', `/records/${first}/versions`)).id
     const imp = await call('POST', `/records/${nv}/draft/actions/files-import`)
     expect(imp.status).toBe(201)
-    expect((imp.body.entries as { key: string }[]).map(e => e.key).sort()).toEqual([
-      'keep.txt',
-      'old.txt'
-    ])
+    expect(
+      asEntries(imp)
+        .entries.map(e => e.key)
+        .sort()
+    ).toEqual(['keep.txt', 'old.txt'])
     const again = await call('POST', `/records/${nv}/draft/actions/files-import`)
     expect(again.status).toBe(400)
-    expect(again.body.errors).toEqual([
+    expect(asErrors(again).errors).toEqual([
       { field: 'files.enabled', messages: ['Please remove all files first.'] }
     ])
     // replacing a same-name file: delete from the draft, upload anew; the old version keeps its own
@@ -262,13 +290,13 @@ describe('versions', () => {
     await call('PUT', `/records/${nv}/draft`, { json: { metadata: goodMetadata } })
     const pub = await call('POST', `/records/${nv}/draft/actions/publish`)
     expect(pub.status).toBe(202)
-    expect(pub.body.files.entries['old.txt'].checksum).toBe(`md5:${md5('new')}`)
+    expect(asRecord(pub).files.entries['old.txt'].checksum).toBe(`md5:${md5('new')}`)
     const prev = await call('GET', `/records/${first}/files/old.txt/content`)
     expect(prev.status).toBe(200)
     const latest = await call('GET', `/records/${first}/versions/latest`)
-    expect(latest.body.id).toBe(nv)
+    expect(asRecord(latest).id).toBe(nv)
     const versions = await call('GET', `/records/${nv}/versions`)
-    expect((versions.body.hits.hits as { id: string }[]).map(h => h.id)).toEqual([nv, first])
+    expect(asHits(versions).hits.hits.map(h => h.id)).toEqual([nv, first])
   })
 
   test('an instance without parent DOIs mints none', async () => {
@@ -276,8 +304,8 @@ describe('versions', () => {
     const seeded = await s.rdm?.seedPublished({ title: 'Seeded' })
     expect(seeded?.parentDoi).toBeUndefined()
     const rec = await call('GET', `/records/${String(seeded?.id)}`, { on: s })
-    expect(rec.body.parent.pids).toEqual({})
-    expect(rec.body.links.parent_doi).toBeUndefined()
+    expect(asRecord(rec).parent.pids).toEqual({})
+    expect(asRecord(rec).links.parent_doi).toBeUndefined()
   })
 })
 
@@ -287,28 +315,28 @@ describe('user records, vocabularies, communities', () => {
     const draft = await draftWith({ ...goodMetadata, title: 'Findable draft' })
     for (let i = 0; i < 3; i++) await draftWith({ ...goodMetadata, title: `Other ${String(i)}` })
     const page1 = await call('GET', '/user/records?size=2&page=1')
-    expect(page1.body.hits.total).toBe(5)
-    expect(page1.body.hits.hits).toHaveLength(2)
-    expect(page1.body.links.next).toContain('page=2')
+    expect(asHits(page1).hits.total).toBe(5)
+    expect(asHits(page1).hits.hits).toHaveLength(2)
+    expect(asHits(page1).links.next).toContain('page=2')
     const found = await call(
       'GET',
       `/user/records?q=${encodeURIComponent('metadata.title:"Findable draft"')}`
     )
-    expect((found.body.hits.hits as { id: string }[]).map(h => h.id)).toEqual([draft])
+    expect(asHits(found).hits.hits.map(h => h.id)).toEqual([draft])
     expect((await call('GET', '/user/records', { token: null })).status).toBe(403)
   })
 
   test('vocabularies are served paged and by id, per the configured set', async () => {
     const page = await call('GET', '/vocabularies/resourcetypes?size=3', { token: null })
     expect(page.status).toBe(200)
-    expect(page.body.hits.total).toBe(7)
-    expect(page.body.hits.hits).toHaveLength(3)
-    expect(page.body.links.next).toBeDefined()
+    expect(asHits(page).hits.total).toBe(7)
+    expect(asHits(page).hits.hits).toHaveLength(3)
+    expect(asHits(page).links.next).toBeDefined()
     expect((await call('GET', '/vocabularies/licenses/mit')).status).toBe(200)
     expect((await call('GET', '/vocabularies/licenses/wtfpl')).status).toBe(404)
     const z = await start({ mode: 'zenodo' })
     const langs = await call('GET', '/vocabularies/languages?size=1', { on: z })
-    expect(langs.body.hits.total).toBeGreaterThan(7000)
+    expect(asHits(langs).hits.total).toBeGreaterThan(7000)
   })
 
   test('community inclusion: a request per community; a refusal is listed, 400 when none is processed', async () => {
@@ -317,9 +345,10 @@ describe('user records, vocabularies, communities', () => {
       json: { communities: [{ id: 'lab' }, { id: 'closed' }] }
     })
     expect(both.status).toBe(200)
-    expect(both.body.processed).toHaveLength(1)
-    expect(both.body.processed[0].request.status).toBe('submitted')
-    expect(both.body.errors).toEqual([
+    const review = both.body as { processed: { request: { status: string } }[] }
+    expect(review.processed).toHaveLength(1)
+    expect(review.processed[0].request.status).toBe('submitted')
+    expect(asErrors(both).errors).toEqual([
       { community_id: 'closed', message: 'Submission to this community is not allowed.' }
     ])
     const again = await call('POST', `/records/${id}/communities`, {
@@ -361,14 +390,14 @@ describe('modes, auth and faults', () => {
     const legacy = z.seedPublished({ title: 'Legacy' })
     const plain = await call('GET', `/records/${String(legacy.id)}`, { on: z })
     expect(plain.status).toBe(200)
-    expect(plain.body.conceptrecid).toBeDefined()
+    expect((plain.body as { conceptrecid?: string }).conceptrecid).toBeDefined()
     const created = await call('POST', '/records', {
       json: { metadata: goodMetadata },
       accept: RDM,
       on: z
     })
     expect(created.status).toBe(201)
-    expect(created.body.id).toMatch(/^\d+$/)
+    expect(asRecord(created).id).toMatch(/^\d+$/)
     expect((await call('GET', '/deposit/depositions', { on: z })).status).toBe(200)
   })
 

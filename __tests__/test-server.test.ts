@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
 import { Readable } from 'node:stream'
 import { request } from 'undici'
+import type { Deposition, DepositionFileView, PublishedRecordView } from '../test-server/types.js'
 import {
   startZenodoServer,
   writeRequests,
@@ -45,9 +46,23 @@ interface Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
   text: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any
+  /** The parsed JSON, or the text when it is not JSON. */
+  body: unknown
 }
+
+/** An error body as Zenodo sends it. */
+interface ApiError {
+  status: number
+  message: string
+  error_id?: string
+  errors: { field: string; messages: string[] }[]
+}
+
+// The body read as the shape the test expects; a different shape fails the test's expects.
+const asDeposition = (a: Answer): Deposition => a.body as Deposition
+const asDepositions = (a: Answer): Deposition[] => a.body as Deposition[]
+const asError = (a: Answer): ApiError => a.body as ApiError
+const asRecord = (a: Answer): PublishedRecordView => a.body as PublishedRecordView
 
 /** One request; path relative to the API URL unless absolute. */
 async function call(method: string, path: string, o: CallOptions = {}): Promise<Answer> {
@@ -98,9 +113,9 @@ const goodMetadata = {
 async function publishedRecord(files: Record<string, string>) {
   const d = await createDraft(goodMetadata)
   for (const [k, v] of Object.entries(files)) await upload(d.links.bucket, k, v)
-  const res = await call('POST', `/deposit/depositions/${d.id}/actions/publish`)
+  const res = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
   expect(res.status).toBe(202)
-  return res.body
+  return asDeposition(res)
 }
 
 describe('request rules', () => {
@@ -129,7 +144,7 @@ describe('request rules', () => {
       headers: { 'content-type': 'text/plain' }
     })
     expect(res.status).toBe(415)
-    expect(res.body.message).toBe(
+    expect(asError(res).message).toBe(
       "Invalid 'Content-Type' header. Expected one of: application/octet-stream"
     )
     const ok = await call('PUT', `${d.links.bucket}/a.txt`, { body: 'x' })
@@ -188,36 +203,40 @@ describe('depositions', () => {
       is_head: true,
       delete_marker: false
     })
-    const put = await call('PUT', `/deposit/depositions/${d.id}`, {
+    const put = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
       json: { metadata: { ...goodMetadata, license: 'MIT', unknown_key: 1 } }
     })
     expect(put.status).toBe(200)
-    expect(put.body.metadata).toMatchObject({
+    expect(asDeposition(put).metadata).toMatchObject({
       license: 'mit-license',
       imprint_publisher: 'Zenodo',
       access_right: 'open',
       publication_date: new Date().toISOString().slice(0, 10)
     })
-    expect(put.body.metadata).not.toHaveProperty('unknown_key')
-    expect(put.body.files[0].checksum).toBe(md5('a,b\n1,2\n'))
-    expect(put.body.links.badge).toBe(`${server.url}/badge/doi/.svg`)
+    expect(asDeposition(put).metadata).not.toHaveProperty('unknown_key')
+    expect(asDeposition(put).files[0].checksum).toBe(md5('a,b\n1,2\n'))
+    expect(asDeposition(put).links.badge).toBe(`${server.url}/badge/doi/.svg`)
 
-    const pub = await call('POST', `/deposit/depositions/${d.id}/actions/publish`)
+    const pub = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
     expect(pub.status).toBe(202)
     expect(pub.body).toMatchObject({
       id: d.id,
-      doi: `10.5281/zenodo.${d.id}`,
+      doi: `10.5281/zenodo.${String(d.id)}`,
       conceptdoi: `10.5281/zenodo.${d.conceptrecid}`,
       state: 'done',
       submitted: true
     })
     expect(Number(d.conceptrecid)).toBe(d.id - 1)
-    expect(pub.body.links.html).toBe(`${server.url}/records/${d.id}`)
-    expect(pub.body.links.badge).toBe(`${server.url}/badge/doi/10.5281/zenodo.${d.id}.svg`)
-    expect(pub.body.links.conceptbadge).toBe(
+    expect(asDeposition(pub).links.html).toBe(`${server.url}/records/${String(d.id)}`)
+    expect(asDeposition(pub).links.badge).toBe(
+      `${server.url}/badge/doi/10.5281/zenodo.${String(d.id)}.svg`
+    )
+    expect(asDeposition(pub).links.conceptbadge).toBe(
       `${server.url}/badge/doi/10.5281/zenodo.${d.conceptrecid}.svg`
     )
-    expect(pub.body.links.latest_draft).toBe(`${server.apiUrl}/deposit/depositions/${d.id}`)
+    expect(asDeposition(pub).links.latest_draft).toBe(
+      `${server.apiUrl}/deposit/depositions/${String(d.id)}`
+    )
 
     const [record] = server.records()
     expect(record.files).toEqual([
@@ -229,26 +248,29 @@ describe('depositions', () => {
       resource_type: { type: 'software' }
     })
     expect(record.metadata).not.toHaveProperty('upload_type')
-    const again = await call('POST', `/deposit/depositions/${d.id}/actions/publish`)
+    const again = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
     expect(again.status).toBe(404)
   })
 
   test('POST {} makes a draft with only access_right and prereserve_doi', async () => {
     const d = await call('POST', '/deposit/depositions', { json: {} })
-    expect(d.body.metadata).toEqual({
+    expect(asDeposition(d).metadata).toEqual({
       access_right: 'open',
-      prereserve_doi: { doi: `10.5281/zenodo.${d.body.id}`, recid: d.body.id }
+      prereserve_doi: {
+        doi: `10.5281/zenodo.${String(asDeposition(d).id)}`,
+        recid: asDeposition(d).id
+      }
     })
-    expect(d.body.title).toBe('')
-    expect(d.body.files).toEqual([])
-    expect(d.body.state).toBe('unsubmitted')
+    expect(asDeposition(d).title).toBe('')
+    expect(asDeposition(d).files).toEqual([])
+    expect(asDeposition(d).state).toBe('unsubmitted')
     expect(d.body).not.toHaveProperty('doi')
   })
 
   test('an unknown top-level key is a 400; a body that is not an object is a 500', async () => {
     const bad = await call('POST', '/deposit/depositions', { json: { title: 'x' } })
     expect(bad.status).toBe(400)
-    expect(bad.body.errors).toEqual([{ field: 'title', messages: ['Unknown field.'] }])
+    expect(asError(bad).errors).toEqual([{ field: 'title', messages: ['Unknown field.'] }])
     expect((await call('POST', '/deposit/depositions', { json: [] })).status).toBe(500)
     expect((await call('POST', '/deposit/depositions', { json: { metadata: 'x' } })).status).toBe(
       500
@@ -259,55 +281,57 @@ describe('depositions', () => {
   test('licenses are matched by the rule of zenodo-licenses.json and echoed as legacy ids', async () => {
     const d = await createDraft()
     const put = (license: unknown) =>
-      call('PUT', `/deposit/depositions/${d.id}`, { json: { metadata: { license } } })
-    expect((await put('Apache-2.0')).body.metadata.license).toBe('apache2.0')
-    expect((await put({ id: 'CC0-1.0' })).body.metadata.license).toBe('cc-zero')
-    expect((await put('mit-license')).body.metadata.license).toBe('mit-license')
+      call('PUT', `/deposit/depositions/${String(d.id)}`, { json: { metadata: { license } } })
+    expect(asDeposition(await put('Apache-2.0')).metadata.license).toBe('apache2.0')
+    expect(asDeposition(await put({ id: 'CC0-1.0' })).metadata.license).toBe('cc-zero')
+    expect(asDeposition(await put('mit-license')).metadata.license).toBe('mit-license')
     const bad = await put('Beerware-Plus')
     expect(bad.status).toBe(400)
-    expect(bad.body.errors).toEqual([
+    expect(asError(bad).errors).toEqual([
       { field: 'metadata.license', messages: ['Invalid license provided: Beerware-Plus'] }
     ])
     const list = await put(['MIT'])
-    expect(list.body.errors[0].messages[0]).toBe(
+    expect(asError(list).errors[0].messages[0]).toBe(
       "Invalid license value provided (expected string, or object with 'id' key)"
     )
   })
 
   test('the default license is cc-by-4.0, or cc-zero for a dataset', async () => {
     const d = await createDraft()
-    const sw = await call('PUT', `/deposit/depositions/${d.id}`, {
+    const sw = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
       json: { metadata: { upload_type: 'software' } }
     })
-    expect(sw.body.metadata.license).toBe('cc-by-4.0')
-    const ds = await call('PUT', `/deposit/depositions/${d.id}`, {
+    expect(asDeposition(sw).metadata.license).toBe('cc-by-4.0')
+    const ds = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
       json: { metadata: { upload_type: 'dataset' } }
     })
-    expect(ds.body.metadata.license).toBe('cc-zero')
+    expect(asDeposition(ds).metadata.license).toBe('cc-zero')
   })
 
   test('unknown vocabulary ids fail at PUT with "Invalid value"; invalid scalars are dropped', async () => {
     const d = await createDraft()
     const put = (metadata: Record<string, unknown>) =>
-      call('PUT', `/deposit/depositions/${d.id}`, { json: { metadata } })
+      call('PUT', `/deposit/depositions/${String(d.id)}`, { json: { metadata } })
     const rel = await put({
       related_identifiers: [{ identifier: 'https://x.org', relation: 'isSupplementedByFoo' }]
     })
     expect(rel.status).toBe(400)
-    expect(rel.body.errors[0].messages).toEqual(['Invalid value issupplementedbyfoo.'])
+    expect(asError(rel).errors[0].messages).toEqual(['Invalid value issupplementedbyfoo.'])
     const type = await put({ upload_type: 'publication', publication_type: 'novel' })
-    expect(type.body.errors[0].messages).toEqual(['Invalid value publication-novel.'])
+    expect(asError(type).errors[0].messages).toEqual(['Invalid value publication-novel.'])
     const role = await put({ contributors: [{ name: 'A', type: 'Boss' }] })
-    expect(role.body.errors[0].messages).toEqual(['Invalid value boss.'])
+    expect(asError(role).errors[0].messages).toEqual(['Invalid value boss.'])
     const embargo = await put({ access_right: 'embargoed' })
-    expect(embargo.body.errors).toEqual([{ field: '_schema', messages: ['Unknown access type.'] }])
+    expect(asError(embargo).errors).toEqual([
+      { field: '_schema', messages: ['Unknown access type.'] }
+    ])
     const lenient = await put({
       title: 42,
       related_identifiers: [{ identifier: '10.1234/abc', relation: 'IsSupplementTo' }]
     })
     expect(lenient.status).toBe(200)
-    expect(lenient.body.metadata).not.toHaveProperty('title')
-    expect(lenient.body.metadata.related_identifiers).toEqual([
+    expect(asDeposition(lenient).metadata).not.toHaveProperty('title')
+    expect(asDeposition(lenient).metadata.related_identifiers).toEqual([
       { identifier: '10.1234/abc', relation: 'isSupplementTo', scheme: 'doi' }
     ])
     expect((await put({ locations: [{ lat: 1 }] })).status).toBe(500)
@@ -316,25 +340,25 @@ describe('depositions', () => {
 
   test('PUT replaces all metadata', async () => {
     const d = await createDraft({ ...goodMetadata, keywords: ['a'] })
-    const put = await call('PUT', `/deposit/depositions/${d.id}`, {
+    const put = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
       json: { metadata: { title: 'Only' } }
     })
-    expect(put.body.metadata.title).toBe('Only')
-    expect(put.body.metadata).not.toHaveProperty('keywords')
-    expect(put.body.metadata).not.toHaveProperty('creators')
+    expect(asDeposition(put).metadata.title).toBe('Only')
+    expect(asDeposition(put).metadata).not.toHaveProperty('keywords')
+    expect(asDeposition(put).metadata).not.toHaveProperty('creators')
   })
 
   test('publish reports missing fields with RDM names and zero files', async () => {
     const d = await createDraft()
-    const put = await call('PUT', `/deposit/depositions/${d.id}`, {
+    const put = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
       json: { metadata: { title: 'ab', publication_date: '2020-13-45' } }
     })
     expect(put.status).toBe(200)
-    expect(put.body.metadata).not.toHaveProperty('publication_date')
-    const res = await call('POST', `/deposit/depositions/${d.id}/actions/publish`)
+    expect(asDeposition(put).metadata).not.toHaveProperty('publication_date')
+    const res = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
     expect(res.status).toBe(400)
-    expect(res.body.message).toBe('A validation error occurred.')
-    expect(res.body.errors).toEqual(
+    expect(asError(res).message).toBe('A validation error occurred.')
+    expect(asError(res).errors).toEqual(
       expect.arrayContaining([
         { field: 'metadata.resource_type', messages: ['Missing data for required field.'] },
         { field: 'metadata.creators', messages: ['Missing data for required field.'] },
@@ -353,16 +377,16 @@ describe('depositions', () => {
 
   test('DELETE removes a draft (204), a repeat is 404, and a published record cannot be deleted', async () => {
     const d = await createDraft()
-    expect((await call('DELETE', `/deposit/depositions/${d.id}`)).status).toBe(204)
-    expect((await call('DELETE', `/deposit/depositions/${d.id}`)).status).toBe(404)
+    expect((await call('DELETE', `/deposit/depositions/${String(d.id)}`)).status).toBe(204)
+    expect((await call('DELETE', `/deposit/depositions/${String(d.id)}`)).status).toBe(404)
     const pub = await publishedRecord({ 'a.txt': 'a' })
-    expect((await call('DELETE', `/deposit/depositions/${pub.id}`)).status).toBe(404)
+    expect((await call('DELETE', `/deposit/depositions/${String(pub.id)}`)).status).toBe(404)
     expect(server.records()).toHaveLength(1)
   })
 
   test('discard hard-deletes a never-published draft with 204', async () => {
     const d = await createDraft()
-    const res = await call('POST', `/deposit/depositions/${d.id}/actions/discard`)
+    const res = await call('POST', `/deposit/depositions/${String(d.id)}/actions/discard`)
     expect(res.status).toBe(204)
     expect(res.text).toBe('')
     expect(server.depositions()).toEqual([])
@@ -370,20 +394,22 @@ describe('depositions', () => {
 
   test('edit of a published record: metadata can change, files are locked', async () => {
     const pub = await publishedRecord({ 'a.txt': 'a' })
-    const edit = await call('POST', `/deposit/depositions/${pub.id}/actions/edit`)
+    const edit = await call('POST', `/deposit/depositions/${String(pub.id)}/actions/edit`)
     expect(edit.status).toBe(201)
     expect(edit.body).toMatchObject({ state: 'inprogress', submitted: true })
     const locked = await upload(pub.links.bucket, 'b.txt', 'b')
     expect(locked.status).toBe(403)
-    expect(locked.body.message).toBe('Bucket is locked for modifications.')
+    expect(asError(locked).message).toBe('Bucket is locked for modifications.')
     const fileId = pub.files[0].id
-    expect((await call('DELETE', `/deposit/depositions/${pub.id}/files/${fileId}`)).status).toBe(
-      403
-    )
-    await call('PUT', `/deposit/depositions/${pub.id}`, {
+    expect(
+      (await call('DELETE', `/deposit/depositions/${String(pub.id)}/files/${fileId}`)).status
+    ).toBe(403)
+    await call('PUT', `/deposit/depositions/${String(pub.id)}`, {
       json: { metadata: { ...goodMetadata, title: 'New title' } }
     })
-    expect((await call('POST', `/deposit/depositions/${pub.id}/actions/publish`)).status).toBe(202)
+    expect(
+      (await call('POST', `/deposit/depositions/${String(pub.id)}/actions/publish`)).status
+    ).toBe(202)
     expect(server.records()[0].title).toBe('New title')
   })
 
@@ -393,12 +419,12 @@ describe('depositions', () => {
     expect((await call('GET', '/deposit/depositions', { on: lagging })).body).toEqual([])
     await new Promise(r => setTimeout(r, 350))
     const list = await call('GET', '/deposit/depositions?status=published', { on: lagging })
-    expect(list.body.map((x: { id: number }) => x.id)).toEqual([d.id])
-    expect(list.body[0].links).not.toHaveProperty('bucket')
+    expect(asDepositions(list).map(x => x.id)).toEqual([d.id])
+    expect(asDepositions(list)[0].links).not.toHaveProperty('bucket')
 
     const seeded = server.seedPublished({ versions: 3, files: [{ name: 'a', content: 'a' }] })
     const latestOnly = await call('GET', '/deposit/depositions')
-    expect(latestOnly.body.map((x: { id: number }) => x.id)).toEqual([seeded.id])
+    expect(asDepositions(latestOnly).map(x => x.id)).toEqual([seeded.id])
     const all = await call('GET', '/deposit/depositions?all_versions=true&size=2&page=1')
     expect(all.body).toHaveLength(2)
     const page2 = await call('GET', '/deposit/depositions?all_versions=true&size=2&page=2')
@@ -410,7 +436,7 @@ describe('depositions', () => {
     const form = new FormData()
     form.append('name', 'my file (1).zip')
     form.append('file', new Blob(['zip bytes']), 'ignored.zip')
-    const post = await fetch(`${server.apiUrl}/deposit/depositions/${d.id}/files`, {
+    const post = await fetch(`${server.apiUrl}/deposit/depositions/${String(d.id)}/files`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}` },
       body: form
@@ -419,7 +445,7 @@ describe('depositions', () => {
     const file = (await post.json()) as { id: string; filename: string; checksum: string }
     expect(file.filename).toBe('my_file_1.zip')
     expect(file.checksum).toBe(md5('zip bytes'))
-    const dup = await fetch(`${server.apiUrl}/deposit/depositions/${d.id}/files`, {
+    const dup = await fetch(`${server.apiUrl}/deposit/depositions/${String(d.id)}/files`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}` },
       body: form
@@ -428,18 +454,22 @@ describe('depositions', () => {
     expect(((await dup.json()) as { message: string }).message).toBe(
       'File with key my_file_1.zip already exists.'
     )
-    expect((await call('PUT', `/deposit/depositions/${d.id}/files`, { json: [] })).status).toBe(405)
-    const list = await call('GET', `/deposit/depositions/${d.id}/files`)
+    expect(
+      (await call('PUT', `/deposit/depositions/${String(d.id)}/files`, { json: [] })).status
+    ).toBe(405)
+    const list = await call('GET', `/deposit/depositions/${String(d.id)}/files`)
     expect(list.body).toEqual([expect.objectContaining({ id: file.id, filesize: 9 })])
-    expect((await call('DELETE', `/deposit/depositions/${d.id}/files/${file.id}`)).status).toBe(204)
-    expect((await call('GET', `/deposit/depositions/${d.id}/files`)).body).toEqual([])
+    expect(
+      (await call('DELETE', `/deposit/depositions/${String(d.id)}/files/${file.id}`)).status
+    ).toBe(204)
+    expect((await call('GET', `/deposit/depositions/${String(d.id)}/files`)).body).toEqual([])
   })
   test('a multipart upload larger than one chunk streams through with the right md5', async () => {
     const d = await createDraft()
     const content = randomBytes(3 * 1024 * 1024 + 17)
     const form = new FormData()
     form.append('file', new Blob([content]), 'big data.bin')
-    const post = await fetch(`${server.apiUrl}/deposit/depositions/${d.id}/files`, {
+    const post = await fetch(`${server.apiUrl}/deposit/depositions/${String(d.id)}/files`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}` },
       body: form
@@ -464,17 +494,15 @@ describe('newversion', () => {
       ]
     })
     const first = seeded.id - 1
-    const res = await call('POST', `/deposit/depositions/${first}/actions/newversion`)
+    const res = await call('POST', `/deposit/depositions/${String(first)}/actions/newversion`)
     expect(res.status).toBe(201)
-    const draft = res.body
+    const draft = asDeposition(res)
     expect(draft.id).toBeGreaterThan(seeded.id)
     expect(draft.state).toBe('unsubmitted')
     expect(draft.conceptrecid).toBe(String(seeded.conceptrecid))
     expect(draft.metadata).not.toHaveProperty('version')
     expect(draft.metadata.publication_date).toBe(new Date().toISOString().slice(0, 10))
-    expect(
-      draft.files.map((f: { filename: string; checksum: string }) => [f.filename, f.checksum])
-    ).toEqual([
+    expect(draft.files.map(f => [f.filename, f.checksum])).toEqual([
       ['a.txt', md5('aaa')],
       ['b.txt', md5('bbb')]
     ])
@@ -483,22 +511,21 @@ describe('newversion', () => {
     // same key replaces in place
     const put = await upload(draft.links.bucket, 'a.txt', 'new a')
     expect(put.status).toBe(201)
-    const files = (await call('GET', `/deposit/depositions/${draft.id}/files`)).body
-    expect(
-      files.map((f: { filename: string; checksum: string }) => [f.filename, f.checksum])
-    ).toEqual([
+    const files = (await call('GET', `/deposit/depositions/${String(draft.id)}/files`))
+      .body as DepositionFileView[]
+    expect(files.map(f => [f.filename, f.checksum])).toEqual([
       ['a.txt', md5('new a')],
       ['b.txt', md5('bbb')]
     ])
     // the published version keeps its bytes
-    const old = await call('GET', `/records/${seeded.id}/files/a.txt/content`)
+    const old = await call('GET', `/records/${String(seeded.id)}/files/a.txt/content`)
     expect(old.text).toBe('aaa')
   })
 
   test('a stale draft holding files blocks newversion with "Please remove all files first."', async () => {
     const seeded = server.seedPublished({ files: [{ name: 'a.txt', content: 'a' }] })
     server.seedStaleDraft(seeded.conceptrecid, { files: [{ name: 'x.txt', content: 'x' }] })
-    const res = await call('POST', `/deposit/depositions/${seeded.id}/actions/newversion`)
+    const res = await call('POST', `/deposit/depositions/${String(seeded.id)}/actions/newversion`)
     expect(res.status).toBe(400)
     expect(res.body).toEqual({
       status: 400,
@@ -510,38 +537,40 @@ describe('newversion', () => {
   test('an emptied stale draft is returned again (201) with the latest files re-imported', async () => {
     const seeded = server.seedPublished({ files: [{ name: 'a.txt', content: 'a' }] })
     const stale = server.seedStaleDraft(seeded.conceptrecid, { files: [] })
-    const res = await call('POST', `/deposit/depositions/${seeded.id}/actions/newversion`)
+    const res = await call('POST', `/deposit/depositions/${String(seeded.id)}/actions/newversion`)
     expect(res.status).toBe(201)
-    expect(res.body.id).toBe(stale.id)
-    expect(res.body.files.map((f: { filename: string }) => f.filename)).toEqual(['a.txt'])
+    expect(asDeposition(res).id).toBe(stale.id)
+    expect(asDeposition(res).files.map(f => f.filename)).toEqual(['a.txt'])
   })
 
   test('a concept id or a draft id is 404', async () => {
     const seeded = server.seedPublished({ files: [{ name: 'a.txt', content: 'a' }] })
     const concept = await call(
       'POST',
-      `/deposit/depositions/${seeded.conceptrecid}/actions/newversion`
+      `/deposit/depositions/${String(seeded.conceptrecid)}/actions/newversion`
     )
     expect(concept.status).toBe(404)
     const d = await createDraft()
-    expect((await call('POST', `/deposit/depositions/${d.id}/actions/newversion`)).status).toBe(404)
+    expect(
+      (await call('POST', `/deposit/depositions/${String(d.id)}/actions/newversion`)).status
+    ).toBe(404)
   })
 })
 
 describe('records', () => {
   test('a concept id redirects (302) and versions/latest (301) to the latest version', async () => {
     const seeded = server.seedPublished({ versions: 2, files: [{ name: 'a.txt', content: 'a' }] })
-    const concept = await call('GET', `/records/${seeded.conceptrecid}`)
+    const concept = await call('GET', `/records/${String(seeded.conceptrecid)}`)
     expect(concept.status).toBe(302)
-    expect(concept.headers.location).toBe(`/api/records/${seeded.id}`)
-    const latest = await call('GET', `/records/${seeded.id - 1}/versions/latest`)
+    expect(concept.headers.location).toBe(`/api/records/${String(seeded.id)}`)
+    const latest = await call('GET', `/records/${String(seeded.id - 1)}/versions/latest`)
     expect(latest.status).toBe(301)
     expect(latest.body).toEqual({
       status: 301,
       message: 'Redirecting...',
-      location: `${server.apiUrl}/records/${seeded.id}`
+      location: `${server.apiUrl}/records/${String(seeded.id)}`
     })
-    const rec = await call('GET', `/records/${seeded.id}`, { token: null })
+    const rec = await call('GET', `/records/${String(seeded.id)}`, { token: null })
     expect(rec.status).toBe(200)
     expect(rec.body).toMatchObject({
       id: seeded.id,
@@ -550,12 +579,16 @@ describe('records', () => {
       conceptdoi: seeded.conceptdoi,
       status: 'published'
     })
-    expect(rec.body.metadata.relations.version[0]).toMatchObject({ index: 2, is_last: true })
+    const { relations } = asRecord(rec).metadata as { relations: { version: unknown[] } }
+    expect(relations.version[0]).toMatchObject({
+      index: 2,
+      is_last: true
+    })
   })
 
   test('a draft-only id is "not registered"; an unknown id is Not found.', async () => {
     const d = await createDraft()
-    const res = await call('GET', `/records/${d.id}`)
+    const res = await call('GET', `/records/${String(d.id)}`)
     expect(res.body).toEqual({
       status: 404,
       message: 'The persistent identifier is not registered.'
@@ -573,10 +606,10 @@ describe('bucket', () => {
     const d = await createDraft(undefined, small)
     const big = await upload(d.links.bucket, 'big.bin', Buffer.alloc(11), small)
     expect(big.status).toBe(400)
-    expect(big.body.message).toBe('Maximum file size exceeded.')
+    expect(asError(big).message).toBe('Maximum file size exceeded.')
     expect((await upload(d.links.bucket, 'a.bin', Buffer.alloc(6), small)).status).toBe(201)
     const full = await upload(d.links.bucket, 'b.bin', Buffer.alloc(6), small)
-    expect(full.body.message).toBe('Bucket quota exceeded.')
+    expect(asError(full).message).toBe('Bucket quota exceeded.')
     // replacing a key frees its own bytes
     expect((await upload(d.links.bucket, 'a.bin', Buffer.alloc(10), small)).status).toBe(201)
     expect(small.depositions()[0].files).toHaveLength(1)
@@ -619,7 +652,7 @@ describe('bucket', () => {
     await upload(q.links.bucket, 'a.txt', 'a', quirky)
     const res = await call('DELETE', `${q.links.bucket}/a.txt`, { on: quirky })
     expect(res.status).toBe(500)
-    expect(res.body.error_id).toEqual(expect.any(String))
+    expect(asError(res).error_id).toEqual(expect.any(String))
     expect(quirky.depositions()[0].files).toEqual([])
   })
 
@@ -679,10 +712,10 @@ describe('faults', () => {
       path: /\/actions\/publish$/,
       kind: { type: 'after', status: 504, html: true }
     })
-    const res = await call('POST', `/deposit/depositions/${d.id}/actions/publish`)
+    const res = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
     expect(res.status).toBe(504)
     expect(server.records()).toHaveLength(1)
-    const read = await call('GET', `/deposit/depositions/${d.id}`)
+    const read = await call('GET', `/deposit/depositions/${String(d.id)}`)
     expect(read.body).toMatchObject({ state: 'done', submitted: true })
   })
 
@@ -746,7 +779,7 @@ describe('faults', () => {
       kind: {
         type: 'hook',
         when: 'before',
-        fn: () => void seen.push(`before:${server.depositions().length}`)
+        fn: () => void seen.push(`before:${String(server.depositions().length)}`)
       }
     })
     server.faults.add({
@@ -755,7 +788,7 @@ describe('faults', () => {
       kind: {
         type: 'hook',
         when: 'after',
-        fn: r => void seen.push(`after:${server.depositions().length}:${r.method}`)
+        fn: r => void seen.push(`after:${String(server.depositions().length)}:${r.method}`)
       }
     })
     await call('POST', '/deposit/depositions', { json: {} })
@@ -765,7 +798,7 @@ describe('faults', () => {
 
   test('writeRequests lists the non-GET API requests in order', async () => {
     const d = await createDraft()
-    await call('GET', `/deposit/depositions/${d.id}`)
+    await call('GET', `/deposit/depositions/${String(d.id)}`)
     await upload(d.links.bucket, 'a.txt', 'abc')
     const writes = writeRequests(server.requests).map(
       r => `${r.method} ${r.url.replace(/[0-9a-f-]{36}/, 'B')}`
@@ -811,6 +844,11 @@ describe('rate limits', () => {
 describe('GitHub fixture', () => {
   const gh = (path: string, headers: Record<string, string> = {}) =>
     call('GET', `${server.githubApiUrl}${path}`, { token: null, headers })
+  // The parts of GitHub's JSON these tests read.
+  const asContributors = (a: Answer) => a.body as { login: string; type: string }[]
+  const asNamed = (a: Answer) => a.body as { name: string | null }
+  const asRelease = (a: Answer) =>
+    a.body as { name: string; assets: { id: number; url: string; name: string; size: number }[] }
 
   test('serves the repository, paginated contributors and users', async () => {
     server.github.setRepo({ description: 'Desc', license: 'MIT' })
@@ -827,13 +865,13 @@ describe('GitHub fixture', () => {
       license: { spdx_id: 'MIT' }
     })
     const page1 = await gh('/repos/octo-org/octo-repo/contributors?per_page=2')
-    expect(page1.body.map((c: { login: string }) => c.login)).toEqual(['bot[bot]', 'alice'])
-    expect(page1.body[0].type).toBe('Bot')
+    expect(asContributors(page1).map(c => c.login)).toEqual(['bot[bot]', 'alice'])
+    expect(asContributors(page1)[0].type).toBe('Bot')
     expect(page1.headers.link).toContain('page=2>; rel="next"')
     const page2 = await gh('/repos/octo-org/octo-repo/contributors?per_page=2&page=2')
-    expect(page2.body.map((c: { login: string }) => c.login)).toEqual(['bob'])
-    expect((await gh('/users/alice')).body.name).toBe('Alice A')
-    expect((await gh('/users/bob')).body.name).toBeNull()
+    expect(asContributors(page2).map(c => c.login)).toEqual(['bob'])
+    expect(asNamed(await gh('/users/alice')).name).toBe('Alice A')
+    expect(asNamed(await gh('/users/bob')).name).toBeNull()
     server.github.setContributors('error')
     expect((await gh('/repos/octo-org/octo-repo/contributors')).status).toBe(500)
   })
@@ -844,7 +882,7 @@ describe('GitHub fixture', () => {
     })
     server.github.setRelease('release/2.0', { name: 'Slashed' })
     const slashed = await gh('/repos/octo-org/octo-repo/releases/tags/release%2F2.0')
-    expect(slashed.body.name).toBe('Slashed')
+    expect(asNamed(slashed).name).toBe('Slashed')
     server.github.setRelease('v1.0.0', {
       name: 'One',
       body: 'notes',
@@ -852,10 +890,10 @@ describe('GitHub fixture', () => {
     })
     const rel = await gh('/repos/octo-org/octo-repo/releases/tags/v1.0.0')
     expect(rel.body).toMatchObject({ tag_name: 'v1.0.0', name: 'One', body: 'notes' })
-    const asset = rel.body.assets[0]
+    const asset = asRelease(rel).assets[0]
     expect(asset).toMatchObject({ name: 'a.bin', size: 11 })
     const meta = await call('GET', asset.url, { token: null })
-    expect(meta.body.id).toBe(asset.id)
+    expect((meta.body as { id: number }).id).toBe(asset.id)
     const redirect = await call('GET', asset.url, {
       token: null,
       headers: { accept: 'application/octet-stream' }
@@ -878,6 +916,7 @@ describe('GitHub fixture', () => {
 })
 
 describe('OAuth fixture', () => {
+  const asTokens = (a: Answer) => a.body as { access_token: string; refresh_token: string }
   const exchange = (fields: Record<string, string>) =>
     call('POST', `${server.url}/oauth/token`, {
       token: null,
@@ -899,19 +938,19 @@ describe('OAuth fixture', () => {
       expires_in: 3600,
       scope: 'deposit:write deposit:actions'
     })
-    expect(res.body.refresh_token).not.toBe(oauth.refreshToken)
-    expect(oauth.issued).toEqual([res.body.access_token])
+    expect(asTokens(res).refresh_token).not.toBe(oauth.refreshToken)
+    expect(oauth.issued).toEqual([asTokens(res).access_token])
     expect(
-      (await call('GET', '/deposit/depositions', { token: res.body.access_token })).status
+      (await call('GET', '/deposit/depositions', { token: asTokens(res).access_token })).status
     ).toBe(200)
     oauth.revokeAccessTokens()
     expect(
-      (await call('GET', '/deposit/depositions', { token: res.body.access_token })).status
+      (await call('GET', '/deposit/depositions', { token: asTokens(res).access_token })).status
     ).toBe(403)
-    const rotated = await exchange({ ...creds, refresh_token: res.body.refresh_token })
+    const rotated = await exchange({ ...creds, refresh_token: asTokens(res).refresh_token })
     expect(rotated.status).toBe(200)
     expect(
-      (await call('GET', '/deposit/depositions', { token: rotated.body.access_token })).status
+      (await call('GET', '/deposit/depositions', { token: asTokens(rotated).access_token })).status
     ).toBe(200)
   })
 

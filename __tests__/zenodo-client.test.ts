@@ -58,7 +58,7 @@ describe('drafts', () => {
     expect(dep.state).toBe('unsubmitted')
     expect(dep.submitted).toBe(false)
     expect(dep.links.bucket).toMatch(/\/api\/files\//)
-    expect(dep.metadata.prereserve_doi?.doi).toBe(`10.5281/zenodo.${dep.id}`)
+    expect(dep.metadata.prereserve_doi?.doi).toBe(`10.5281/zenodo.${String(dep.id)}`)
     const post = s.requests.find(r => r.method === 'POST')
     expect(post?.headers['content-type']).toBe('application/json')
     expect(s.depositions().map(d => d.id)).toEqual([dep.id])
@@ -111,7 +111,7 @@ describe('drafts', () => {
     const dep = await zenodo.createDeposition()
     s.faults.add({
       method: 'DELETE',
-      path: `/deposit/depositions/${dep.id}`,
+      path: `/deposit/depositions/${String(dep.id)}`,
       kind: { type: 'after', status: 502, html: true }
     })
     await zenodo.deleteDeposition(dep.id)
@@ -143,7 +143,7 @@ describe('drafts', () => {
     expect(err.status).toBe(400)
     expect(err.fieldErrors.map(f => f.field)).toContain('metadata.creators')
     expect(err.message).toContain(
-      `Zenodo refused POST /api/deposit/depositions/${dep.id}/actions/publish (400 A validation error occurred.): `
+      `Zenodo refused POST /api/deposit/depositions/${String(dep.id)}/actions/publish (400 A validation error occurred.): `
     )
     expect(err.message).toContain('metadata.creators: Missing data for required field.')
   })

@@ -45,7 +45,7 @@ export class ValidationError extends ActionError {
   constructor(readonly problems: Problem[]) {
     const errors = problems.filter(p => p.severity === 'error')
     super(
-      `${errors.length} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n` +
+      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n` +
         errors.map(p => `  - ${formatProblem(p)}`).join('\n')
     )
   }

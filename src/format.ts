@@ -13,8 +13,8 @@ export function formatBytes(bytes: number, opts: { decimal?: boolean } = {}): st
     value /= step
     unit++
   }
-  if (unit === 0) return `${bytes} ${units[0]}`
-  if (opts.decimal) return `${Number(value.toFixed(2))} ${units[unit]}`
+  if (unit === 0) return `${String(bytes)} ${units[0]}`
+  if (opts.decimal) return `${String(Number(value.toFixed(2)))} ${units[unit]}`
   const text = value >= 100 ? Math.round(value).toString() : value.toFixed(1)
   return `${text.replace(/\.0$/, '')} ${units[unit]}`
 }

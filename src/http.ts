@@ -354,7 +354,8 @@ export class HttpClient {
   ): Promise<{ size: number }> {
     const start = this.parseUrl('GET', url)
     const extra = opts.headers ?? {}
-    const token = /^bearer\s+(.+)$/i.exec(extra.authorization ?? '')?.[1]
+    const auth = Object.entries(extra).find(([name]) => name.toLowerCase() === 'authorization')
+    const token = /^bearer\s+(.+)$/i.exec(auth?.[1] ?? '')?.[1]
     if (token) this.secrets.add(token)
     return this.withRetries('GET', start, 'safe', async () => {
       let target = start
@@ -372,7 +373,9 @@ export class HttpClient {
         if (REDIRECT_STATUSES.has(res.statusCode) && typeof location === 'string') {
           await discard(res.body)
           if (hop >= MAX_REDIRECTS) {
-            throw new ActionError(`GET ${start.pathname}: more than ${MAX_REDIRECTS} redirects`)
+            throw new ActionError(
+              `GET ${start.pathname}: more than ${String(MAX_REDIRECTS)} redirects`
+            )
           }
           target = new URL(location, target)
           continue
@@ -511,7 +514,7 @@ export class HttpClient {
       if (!bodyDone && idle >= stallTimeoutMs) {
         abortedFor = {
           code: 'STALL',
-          reason: `the upload stalled: no progress for ${formatWait(stallTimeoutMs)} after ${sent} bytes`
+          reason: `the upload stalled: no progress for ${formatWait(stallTimeoutMs)} after ${String(sent)} bytes`
         }
       } else if (bodyDone && headersTimeoutMs > 0 && idle >= headersTimeoutMs) {
         abortedFor = {
@@ -669,7 +672,7 @@ export class HttpClient {
           unknownEffect = true
         }
         core.info(
-          `${logSafe(this.scrub(retryReason(e, this.service)))}; retrying in ${formatWait(wait)} (attempt ${n + 1} of ${p.maxAttempts})`
+          `${logSafe(this.scrub(retryReason(e, this.service)))}; retrying in ${formatWait(wait)} (attempt ${String(n + 1)} of ${String(p.maxAttempts)})`
         )
         await p.sleep(wait)
         waited += wait
@@ -678,7 +681,7 @@ export class HttpClient {
   }
 
   private finish(e: HttpError | NetworkError, attempts: number): HttpError | NetworkError {
-    if (attempts > 1) e.message += ` (gave up after ${attempts} attempts)`
+    if (attempts > 1) e.message += ` (gave up after ${String(attempts)} attempts)`
     e.message = this.scrub(e.message)
     return e
   }
@@ -728,7 +731,7 @@ function isTokenRefusal(e: HttpError): boolean {
 function retryReason(e: HttpError | NetworkError, service: string): string {
   if (e instanceof HttpError) {
     const reason = e.zenodoMessage ?? STATUS_CODES[e.status] ?? 'error'
-    return `${service} answered ${e.status} (${shorten(reason, 120)}) to ${e.method} ${e.path}`
+    return `${service} answered ${String(e.status)} (${shorten(reason, 120)}) to ${e.method} ${e.path}`
   }
   return e.message
 }
@@ -814,9 +817,9 @@ function describeHttpError(e: {
   const fields = e.fieldErrors.map(f => `${f.field}: ${f.messages.join(' ')}`).join('; ')
   const where = `${e.method} ${logSafe(e.path)}`
   if (e.status >= 500 || e.status === 429) {
-    return `${service} answered ${e.status} (${reason}) to ${where}${fields ? `: ${fields}` : ''}`
+    return `${service} answered ${String(e.status)} (${reason}) to ${where}${fields ? `: ${fields}` : ''}`
   }
-  let text = `${service} refused ${where} (${e.status} ${reason})${fields ? `: ${fields}` : ''}`
+  let text = `${service} refused ${where} (${String(e.status)} ${reason})${fields ? `: ${fields}` : ''}`
   if (service === 'GitHub' && (e.status === 401 || e.status === 403 || e.status === 404)) {
     return `${text}. ${GITHUB_PERMISSIONS_HINT}`
   }
@@ -873,5 +876,5 @@ function shorten(text: string, max: number): string {
 export function formatWait(ms: number): string {
   if (ms < 10_000) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`
   const s = Math.round(ms / 1000)
-  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`
+  return s < 120 ? `${String(s)} s` : `${String(Math.floor(s / 60))} min ${String(s % 60)} s`
 }

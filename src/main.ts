@@ -37,7 +37,7 @@ export async function run(): Promise<void> {
       )
     )
     await writeSummary(outputs, {
-      title: String(planned.metadata.title ?? ''),
+      title: planned.metadata.title ?? '',
       note: outcome.note,
       newConcept: outcome.newConcept && outcome.state === 'published'
     })
@@ -46,7 +46,9 @@ export async function run(): Promise<void> {
     core.setFailed(message)
     if (!(e instanceof ActionError) && e instanceof Error && e.stack) core.debug(e.stack)
     await writeFailureSummary(message, e instanceof ValidationError ? e.problems : []).catch(
-      (w: unknown) => core.debug(`Could not write the job summary: ${String(w)}`)
+      (w: unknown) => {
+        core.debug(`Could not write the job summary: ${String(w)}`)
+      }
     )
   } finally {
     await rm(scratch, { recursive: true, force: true })

@@ -30,8 +30,8 @@ export interface Outputs {
 
 /** The outputs for a published deposition or a draft. */
 export function depositionOutputs(dep: Deposition, zenodoUrl: string, state: RunState): Outputs {
-  const doi = dep.doi || dep.metadata?.prereserve_doi?.doi || ''
-  const conceptId = dep.conceptrecid ? String(dep.conceptrecid) : ''
+  const doi = dep.doi || dep.metadata.prereserve_doi?.doi || ''
+  const conceptId = dep.conceptrecid ?? ''
   const conceptDoi = dep.conceptdoi || (doi && conceptId ? doi.replace(/\d+$/, conceptId) : '')
   const files = (dep.files ?? []).map(f => ({
     name: f.filename,
@@ -40,8 +40,8 @@ export function depositionOutputs(dep: Deposition, zenodoUrl: string, state: Run
   }))
   const recordUrl =
     state === 'published'
-      ? dep.links?.record_html || dep.links?.html || `${zenodoUrl}/records/${dep.id}`
-      : dep.links?.html || `${zenodoUrl}/deposit/${dep.id}`
+      ? dep.links.record_html || dep.links.html || `${zenodoUrl}/records/${String(dep.id)}`
+      : dep.links.html || `${zenodoUrl}/deposit/${String(dep.id)}`
   return assemble({
     doi,
     conceptDoi,

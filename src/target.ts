@@ -152,6 +152,9 @@ export function rivalWinner(
   const others = rivals.filter(r => r.id !== ownId)
   const published = others.find(r => r.published)
   if (published) return { id: published.id, published: true }
-  const lower = others.filter(r => r.id < ownId).sort((a, b) => a.id - b.id)[0]
+  const lower = others
+    .filter(r => r.id < ownId)
+    .sort((a, b) => a.id - b.id)
+    .at(0)
   return lower ? { id: lower.id, published: false } : undefined
 }

@@ -74,10 +74,13 @@ async function putObject(env: Env, ctx: Ctx, bucket: Bucket, key: string): Promi
   const blob = await receiveBlob(ctx.req, ctx.entry, env.store.blobPath(), limit, () =>
     limit < quota ? bucketFull() : fileTooBig()
   )
-  if (!env.store.buckets.has(bucket.id) || bucket.locked) {
+  // Look again: the draft may have been published (bucket locked) or discarded (bucket gone)
+  // while the bytes arrived.
+  const now = env.store.buckets.get(bucket.id)
+  if (!now || now.locked) {
     blob.refs = 1
     env.store.release(blob)
-    throw bucket.locked ? bucketLocked() : notFound()
+    throw now ? bucketLocked() : notFound()
   }
   const entry = env.store.putFile(bucket, key, blob)
   const dep = env.store.deps.get(bucket.depId)
@@ -104,12 +107,12 @@ function recordsFilesJson(env: Env, dep: Dep): Record<string, unknown> {
       file_id: f.id,
       links: { self: f.links.self.replace(/\/content$/, ''), content: f.links.self }
     })),
-    links: { self: `${env.store.apiUrl}/records/${dep.id}/files` }
+    links: { self: `${env.store.apiUrl}/records/${String(dep.id)}/files` }
   }
 }
 
 /** Routes /api/records/... (segments after 'records'); public like Zenodo's. */
-export async function recordRoutes(env: Env, ctx: Ctx, segs: string[]): Promise<Reply> {
+export function recordRoutes(env: Env, ctx: Ctx, segs: string[]): Reply {
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
     throw apiError(405, 'The method is not allowed for the requested URL.')
   }
@@ -123,9 +126,9 @@ export async function recordRoutes(env: Env, ctx: Ctx, segs: string[]): Promise<
     const latest = store.latest(id)
     if (!latest) throw notFound()
     // a concept id redirects to its latest version
-    if (rest.length === 0) return redirect(302, `/api/records/${latest.id}`)
+    if (rest.length === 0) return redirect(302, `/api/records/${String(latest.id)}`)
     if (rest.join('/') === 'versions/latest') {
-      return redirect(301, `${store.apiUrl}/records/${latest.id}`)
+      return redirect(301, `${store.apiUrl}/records/${String(latest.id)}`)
     }
     throw notFound()
   }
@@ -133,7 +136,7 @@ export async function recordRoutes(env: Env, ctx: Ctx, segs: string[]): Promise<
   if (rest.length === 0) return json(200, store.recordJson(dep))
   if (rest.join('/') === 'versions/latest') {
     const latest = store.latest(dep.conceptrecid) ?? dep
-    return redirect(301, `${store.apiUrl}/records/${latest.id}`)
+    return redirect(301, `${store.apiUrl}/records/${String(latest.id)}`)
   }
   if (rest[0] === 'files') {
     if (rest.length === 1) return json(200, recordsFilesJson(env, dep))

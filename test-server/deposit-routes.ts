@@ -59,7 +59,7 @@ function clone(m: StoredMetadata): StoredMetadata {
 }
 
 function etag(dep: Dep): Record<string, string> {
-  return { etag: `"${dep.revision}"` }
+  return { etag: `"${String(dep.revision)}"` }
 }
 
 /** Routes /api/deposit/depositions/... (segments after 'depositions'). */
@@ -120,7 +120,8 @@ function truthy(v: string | null): boolean {
 
 function matchesQuery(dep: Dep, q: string): boolean {
   const field = /^(\w+):"?([^"]*)"?$/.exec(q.trim())
-  const title = String(dep.metadata.fields.title ?? '').toLowerCase()
+  const fields = dep.metadata.fields
+  const title = (typeof fields.title === 'string' ? fields.title : '').toLowerCase()
   if (field) {
     const [, name, value] = field
     if (name === 'conceptrecid') return String(dep.conceptrecid) === value
@@ -168,7 +169,7 @@ async function readJsonObject(ctx: Ctx): Promise<Record<string, unknown>> {
     throw validationError(unknown.map(field => ({ field, messages: ['Unknown field.'] })))
   }
   if (body.metadata !== undefined && !isObject(body.metadata)) throw internalError()
-  return (body.metadata as Record<string, unknown> | undefined) ?? {}
+  return body.metadata ?? {}
 }
 
 async function create(env: Env, ctx: Ctx): Promise<Reply> {
@@ -185,7 +186,7 @@ function get(env: Env, id: number): Reply {
 async function update(env: Env, ctx: Ctx, id: number): Promise<Reply> {
   const dep = draftOr404(env, id)
   const ifMatch = ctx.req.headers['if-match']
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== `"${dep.revision}"`) {
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== `"${String(dep.revision)}"`) {
     throw apiError(412, 'Precondition Failed')
   }
   const input = await readJsonObject(ctx)

@@ -161,7 +161,7 @@ export class GithubApi implements GithubFixture {
     }))
     const last = Math.max(1, Math.ceil(all.length / perPage))
     const link = (p: number, rel: string): string =>
-      `<${this.apiUrl}/repos/${this.fullName()}/contributors?per_page=${perPage}&page=${p}>; rel="${rel}"`
+      `<${this.apiUrl}/repos/${this.fullName()}/contributors?per_page=${String(perPage)}&page=${String(p)}>; rel="${rel}"`
     const links: string[] = []
     if (page > 1) links.push(link(page - 1, 'prev'), link(1, 'first'))
     if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'))
@@ -182,7 +182,7 @@ export class GithubApi implements GithubFixture {
       size: a.data.length,
       content_type: 'application/octet-stream',
       state: 'uploaded',
-      url: `${this.apiUrl}/repos/${this.fullName()}/releases/assets/${a.id}`,
+      url: `${this.apiUrl}/repos/${this.fullName()}/releases/assets/${String(a.id)}`,
       browser_download_url: `https://github.com/${this.fullName()}/releases/download/${encodeURIComponent(a.tag)}/${encodeURIComponent(a.name)}`
     }
   }
@@ -210,7 +210,7 @@ export class GithubApi implements GithubFixture {
     const a = this.assets.get(id)
     if (!a) return notFound()
     if ((ctx.req.headers.accept ?? '').includes('application/octet-stream')) {
-      const location = `${this.url}/github-download/assets/${a.id}`
+      const location = `${this.url}/github-download/assets/${String(a.id)}`
       return { status: 302, headers: { location }, text: '' }
     }
     return json(200, this.assetJson(a))

@@ -26,7 +26,7 @@ export class ApiError extends Error {
     readonly body: unknown,
     readonly headers: Record<string, string> = {}
   ) {
-    super(`HTTP ${status}`)
+    super(`HTTP ${String(status)}`)
   }
 }
 
@@ -78,7 +78,7 @@ export function errorReply(e: ApiError): Reply {
 
 /** An HTML body like a proxy's error page. */
 export function htmlPage(status: number): string {
-  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
+  const title = `${String(status)} ${STATUS_CODES[status] ?? 'Error'}`
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
 }
 

@@ -11,7 +11,7 @@ import type { RequestLogEntry } from './types.js'
 
 /** The parts of a multipart upload. */
 export interface MultipartResult {
-  fields: Record<string, string>
+  fields: Partial<Record<string, string>>
   file?: { filename: string; blob: Blob }
 }
 
@@ -19,7 +19,7 @@ export interface MultipartResult {
 export function boundaryOf(contentType: string | undefined): string {
   const m = /^multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '')
   if (!m) throw apiError(400, 'Bad request.')
-  return m[1] ?? m[2].trim()
+  return m.at(1) ?? m[2].trim()
 }
 
 function parseHeaders(raw: string): { name?: string; filename?: string } {

@@ -33,7 +33,6 @@ import {
   type Reply
 } from './http-util.js'
 import { legacyToRdm } from '../src/rdm/metadata.js'
-import type { ZenodoMetadata } from '../src/metadata/types.js'
 import { loadDraftBody, publishErrors, type DraftBody } from './rdm-validate.js'
 import { VocabularyIndex, vocabularySet } from './rdm-vocabularies.js'
 import type { RdmSeedSpec, RdmServerOptions, RdmTestHandle } from './rdm-types.js'
@@ -618,7 +617,7 @@ export class RdmApi {
       tags: [],
       links: { self: `${api}/vocabularies/${type}/${encodeURIComponent(e.id)}` }
     })
-    if (id !== undefined) {
+    if (rest.length === 2) {
       const e = this.vocab.get(type, id)
       if (!e) throw pidDoesNotExist()
       return json(200, itemJson(e))
@@ -665,7 +664,7 @@ export class RdmApi {
           this.parents.set(parentId, parent)
         }
         const stored = dep.published.metadata
-        const mapped = legacyToRdm(stored.fields as ZenodoMetadata, { file: 'legacy' }).body
+        const mapped = legacyToRdm(stored.fields, { file: 'legacy' }).body
         if (stored.resourceType) mapped.metadata.resource_type = { id: stored.resourceType }
         if (stored.licenseId) mapped.metadata.rights = [{ id: stored.licenseId }]
         let body: DraftBody
@@ -1062,9 +1061,11 @@ export function matchesQuery(item: unknown, q: string): boolean {
   const terms = [...query.matchAll(/([\w.]+):(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)]
   if (terms.length === 0) return JSON.stringify(item).toLowerCase().includes(query.toLowerCase())
   return terms.every(t => {
-    const want = (t[2] ?? t[3]).replace(/\\(.)/g, '$1').toLowerCase()
+    const want = (t.at(2) ?? t[3]).replace(/\\(.)/g, '$1').toLowerCase()
     return valuesAt(item, t[1].split('.')).some(
-      v => typeof v !== 'object' && String(v).toLowerCase() === want
+      v =>
+        (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&
+        String(v).toLowerCase() === want
     )
   })
 }

@@ -122,10 +122,12 @@ export function loadDraftBody(
     delete metadata.title
   }
   for (const key of ['creators', 'contributors'] as const) {
-    list(metadata[key]).forEach((c, i) => errors.push(...personErrors(c, `metadata.${key}.${i}`)))
+    list(metadata[key]).forEach((c, i) =>
+      errors.push(...personErrors(c, `metadata.${key}.${String(i)}`))
+    )
   }
   list(metadata.related_identifiers).forEach((r, i) => {
-    const at = `metadata.related_identifiers.${i}`
+    const at = `metadata.related_identifiers.${String(i)}`
     if (!isObject(r)) return
     if (typeof r.identifier !== 'string' || !r.identifier)
       errors.push({ field: `${at}.identifier`, messages: [MISSING] })
@@ -174,7 +176,7 @@ function personErrors(c: unknown, at: string): FieldError[] {
     const issue = checkOrcid(id.identifier)
     if (issue && issue.kind !== 'url') {
       out.push({
-        field: `${at}.person_or_org.identifiers.${j}.identifier`,
+        field: `${at}.person_or_org.identifiers.${String(j)}.identifier`,
         messages: ['Invalid ORCID identifier.']
       })
     }

@@ -112,6 +112,8 @@ export function receiveBlob(
     req.on('close', () => {
       if (!req.complete) fail(new UploadAborted('client went away'))
     })
-    req.on('error', () => fail(new UploadAborted('request error')))
+    req.on('error', () => {
+      fail(new UploadAborted('request error'))
+    })
   })
 }

@@ -47,7 +47,7 @@ export function seedPublished(
   }
   let dep: Dep | undefined
   for (let i = 1; i <= versions; i++) {
-    const version = i === versions ? spec.version : `0.${i}.0`
+    const version = i === versions ? spec.version : `0.${String(i)}.0`
     const meta = loadMetadata(
       {
         title: spec.title ?? 'Seeded record',
@@ -83,9 +83,9 @@ export function seedStaleDraft(
   spec: { files?: SeedFile[]; metadata?: Record<string, unknown> } = {}
 ): { id: number } {
   const latest = store.latest(conceptrecid)
-  if (!latest) throw new Error(`concept ${conceptrecid} has no published version`)
+  if (!latest) throw new Error(`concept ${String(conceptrecid)} has no published version`)
   if (store.concepts.get(conceptrecid)?.draftId !== undefined) {
-    throw new Error(`concept ${conceptrecid} already has an unpublished draft`)
+    throw new Error(`concept ${String(conceptrecid)} already has an unpublished draft`)
   }
   let meta = newVersionMetadata(latest)
   if (spec.metadata) {

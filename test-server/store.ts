@@ -118,7 +118,7 @@ export class Store {
   }
 
   doi(id: number): string {
-    return `${this.doiPrefix}/zenodo.${id}`
+    return `${this.doiPrefix}/zenodo.${String(id)}`
   }
 
   newBucket(depId: number): Bucket {
@@ -216,7 +216,7 @@ export class Store {
   /** GET /deposit/depositions/:id (list: without links.bucket). */
   depositionJson(dep: Dep, list = false): Deposition {
     const api = this.apiUrl
-    const self = `${api}/deposit/depositions/${dep.id}`
+    const self = `${api}/deposit/depositions/${String(dep.id)}`
     const published = dep.published !== undefined
     const showDraft = !published || dep.editing
     const m = showDraft ? dep.metadata : (dep.published?.metadata ?? dep.metadata)
@@ -231,12 +231,12 @@ export class Store {
     if (published) metadata.doi = doi
     const links: Record<string, string> = {
       self,
-      html: `${this.url}/deposit/${dep.id}`,
+      html: `${this.url}/deposit/${String(dep.id)}`,
       badge: `${this.url}/badge/doi/${published ? doi : ''}.svg`,
       files: `${self}/files`,
       bucket: `${this.bucketApiUrl ?? api}/files/${dep.bucket.id}`,
       latest_draft: self,
-      latest_draft_html: `${this.url}/deposit/${dep.id}`,
+      latest_draft_html: `${this.url}/deposit/${String(dep.id)}`,
       publish: `${self}/actions/publish`,
       edit: `${self}/actions/edit`,
       discard: `${self}/actions/discard`,
@@ -245,15 +245,15 @@ export class Store {
     }
     if (published) {
       Object.assign(links, {
-        self: `${api}/records/${dep.id}`,
-        html: `${this.url}/records/${dep.id}`,
+        self: `${api}/records/${String(dep.id)}`,
+        html: `${this.url}/records/${String(dep.id)}`,
         doi: `https://doi.org/${doi}`,
         parent_doi: `https://doi.org/${conceptdoi}`,
         conceptbadge: `${this.url}/badge/doi/${conceptdoi}.svg`,
-        record: `${api}/records/${dep.id}`,
-        record_html: `${this.url}/records/${dep.id}`,
-        latest: `${api}/records/${dep.id}/versions/latest`,
-        latest_html: `${this.url}/records/${dep.id}/latest`
+        record: `${api}/records/${String(dep.id)}`,
+        record_html: `${this.url}/records/${String(dep.id)}`,
+        latest: `${api}/records/${String(dep.id)}/versions/latest`,
+        latest_html: `${this.url}/records/${String(dep.id)}/latest`
       })
     }
     if (list) delete links.bucket
@@ -285,8 +285,8 @@ export class Store {
       filesize: f.blob.size,
       checksum: f.blob.md5,
       links: {
-        self: `${this.apiUrl}/deposit/depositions/${dep.id}/files/${f.blob.id}`,
-        download: `${this.apiUrl}/records/${dep.id}/draft/files/${key}/content`
+        self: `${this.apiUrl}/deposit/depositions/${String(dep.id)}/files/${f.blob.id}`,
+        download: `${this.apiUrl}/records/${String(dep.id)}/draft/files/${key}/content`
       }
     }
   }
@@ -294,7 +294,7 @@ export class Store {
   /** GET /api/records/:id of a published deposition. */
   recordJson(dep: Dep): PublishedRecordView {
     const published = dep.published
-    if (!published) throw new Error(`deposition ${dep.id} is not published`)
+    if (!published) throw new Error(`deposition ${String(dep.id)} is not published`)
     const api = this.apiUrl
     const doi = this.doi(dep.id)
     const conceptdoi = this.doi(dep.conceptrecid)
@@ -319,18 +319,18 @@ export class Store {
       }),
       title: typeof m.fields.title === 'string' ? m.fields.title : '',
       links: {
-        self: `${api}/records/${dep.id}`,
-        self_html: `${this.url}/records/${dep.id}`,
+        self: `${api}/records/${String(dep.id)}`,
+        self_html: `${this.url}/records/${String(dep.id)}`,
         doi: `https://doi.org/${doi}`,
         self_doi: `https://doi.org/${doi}`,
-        parent: `${api}/records/${dep.conceptrecid}`,
+        parent: `${api}/records/${String(dep.conceptrecid)}`,
         parent_doi: `https://doi.org/${conceptdoi}`,
         badge: `${this.url}/badge/doi/${doi}.svg`,
         conceptbadge: `${this.url}/badge/doi/${conceptdoi}.svg`,
-        files: `${api}/records/${dep.id}/files`,
-        latest: `${api}/records/${dep.id}/versions/latest`,
-        latest_html: `${this.url}/records/${dep.id}/latest`,
-        versions: `${api}/records/${dep.id}/versions`
+        files: `${api}/records/${String(dep.id)}/files`,
+        latest: `${api}/records/${String(dep.id)}/versions/latest`,
+        latest_html: `${this.url}/records/${String(dep.id)}/latest`,
+        versions: `${api}/records/${String(dep.id)}/versions`
       },
       revision: dep.revision,
       owners: [{ id: 1 }],
@@ -343,7 +343,7 @@ export class Store {
         size: f.blob.size,
         checksum: `md5:${f.blob.md5}`,
         links: {
-          self: `${api}/records/${dep.id}/files/${encodeURIComponent(f.key)}/content`
+          self: `${api}/records/${String(dep.id)}/files/${encodeURIComponent(f.key)}/content`
         }
       }))
     }

@@ -112,11 +112,13 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve())
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      resolve()
+    })
   })
   const address = server.address()
   if (!address || typeof address === 'string') throw new Error('no port')
-  const url = `http://127.0.0.1:${address.port}`
+  const url = `http://127.0.0.1:${String(address.port)}`
   const store = new Store(storageDir, url)
   store.bucketApiUrl = opts.foreignBucketApiUrl
   const github = new GithubApi(
@@ -210,7 +212,7 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
       // an encoded slash in a key does not route on Zenodo (GitHub tags may hold one)
       if (!segments || (isApi && segments.some(s => s.includes('/')))) throw notFound()
       if (rateState?.exceeded) {
-        throw new ApiError(429, { message: `${rateState.limit} per 1 minute`, status: 429 })
+        throw new ApiError(429, { message: `${String(rateState.limit)} per 1 minute`, status: 429 })
       }
       // checked after the faults' delays and hooks, which may revoke tokens
       const authed = isValidToken(tok)
@@ -234,7 +236,7 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
   }
 
   server.on('request', (req, res) => {
-    handle(req, res).catch(e => {
+    handle(req, res).catch((e: unknown) => {
       process.stderr.write(`zenodo test server: ${String(e)}\n`)
       res.destroy()
     })
@@ -258,7 +260,11 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
       faults.clear()
       for (const s of sockets) s.destroy()
       server.closeAllConnections()
-      await new Promise<void>(resolve => server.close(() => resolve()))
+      await new Promise<void>(resolve => {
+        server.close(() => {
+          resolve()
+        })
+      })
       if (ownsDir) await rm(storageDir, { recursive: true, force: true })
     }
   }

@@ -57,7 +57,7 @@ const examples = require('@octokit/webhooks-examples/api.github.com/index.json')
 function example(name: string, action?: string): Record<string, unknown> {
   const group = examples.find(e => e.name === name)
   const ex = group?.examples.find(e => action === undefined || e.action === action)
-  if (!ex) throw new Error(`no webhook example ${name}/${action}`)
+  if (!ex) throw new Error(`no webhook example ${name}/${String(action)}`)
   return structuredClone(ex)
 }
 
@@ -143,7 +143,7 @@ export function pullRequestEvent(number = 7): EventSpec {
   const payload = example('pull_request', 'opened')
   payload.number = number
   retargetRepository(payload, { description: 'A test repository', license: null })
-  return { name: 'pull_request', payload, ref: `refs/pull/${number}/merge` }
+  return { name: 'pull_request', payload, ref: `refs/pull/${String(number)}/merge` }
 }
 
 /** Workspaces made by makeWorkspace, removed by removeWorkspaces (E2E.close calls it). */
@@ -167,7 +167,8 @@ export async function makeWorkspace(files: Record<string, string | Buffer> = {})
 }
 
 export interface RunOptions {
-  inputs: Record<string, string>
+  /** Inputs by name; those left out get action.yml's default. */
+  inputs: Partial<Record<string, string>>
   event: EventSpec
   workspace: string
   /** GITHUB_API_URL (the test server's /github) */
@@ -261,12 +262,20 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
   o.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', d => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', d => (stderr += d))
-  const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 45_000)
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res =>
-    child.on('close', (c, s) => res([c, s]))
-  )
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d
+  })
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d
+  })
+  const timer = setTimeout(() => {
+    child.kill('SIGKILL')
+  }, o.timeoutMs ?? 45_000)
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res => {
+    child.on('close', (c, s) => {
+      res([c, s])
+    })
+  })
   clearTimeout(timer)
   try {
     return {
@@ -365,10 +374,10 @@ export async function unzipRecordFile(
   const dir = await mkdtemp(join(tmpdir(), 'zra-ws-unzip-'))
   workspaces.add(dir)
   const res = await fetch(
-    `${server.apiUrl}/records/${recordId}/files/${encodeURIComponent(name)}/content`,
+    `${server.apiUrl}/records/${String(recordId)}/files/${encodeURIComponent(name)}/content`,
     { headers: { authorization: `Bearer ${server.token}` } }
   )
-  if (!res.ok) throw new Error(`GET ${name} of record ${recordId}: ${res.status}`)
+  if (!res.ok) throw new Error(`GET ${name} of record ${String(recordId)}: ${String(res.status)}`)
   const zip = join(dir, 'archive.zip')
   await writeFile(zip, Buffer.from(await res.arrayBuffer()))
   execFileSync('unzip', ['-q', zip, '-d', join(dir, 'x')])

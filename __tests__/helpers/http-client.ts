@@ -26,12 +26,13 @@ export function testClient(
   const agent = new Agent({ keepAliveTimeout: 1000, connections: 4 })
   agents.push(agent)
   const http = new HttpClient({
-    auth: typeof auth === 'string' ? { token: async () => auth } : auth,
+    auth: typeof auth === 'string' ? { token: () => Promise.resolve(auth) } : auth,
     userAgent,
     dispatcher: agent,
     policy: {
-      sleep: async ms => {
+      sleep: ms => {
         sleeps.push(ms)
+        return Promise.resolve()
       },
       random: () => 0.5,
       ...policy
@@ -63,6 +64,8 @@ export function captureOutput(): OutputCapture {
   return {
     text,
     lines: () => text().split(/\r?\n/).filter(Boolean),
-    restore: () => spy.mockRestore()
+    restore: () => {
+      spy.mockRestore()
+    }
   }
 }

@@ -6,8 +6,8 @@
  */
 if (process.env.SHOW_WORKFLOW_COMMANDS !== '1') {
   const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: unknown, ...rest: unknown[]) => {
     if (typeof chunk === 'string' && chunk.startsWith('::')) return true
     return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest)
-  }) as typeof process.stdout.write
+  }
 }

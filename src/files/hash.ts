@@ -58,7 +58,7 @@ export class HashingStream extends Transform {
    */
   digestOf(size: number): Digest {
     if (!this.result && this.size !== size) {
-      throw new Error(`HashingStream: ${this.size} bytes hashed, ${size} expected`)
+      throw new Error(`HashingStream: ${String(this.size)} bytes hashed, ${String(size)} expected`)
     }
     return { ...this.seal() }
   }

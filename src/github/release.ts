@@ -81,7 +81,7 @@ export async function loadReleaseContext(
   let payloadRelease: PayloadRelease | undefined
   let tag: string
   if (ctx.eventName === 'release') {
-    const action = String(ctx.payload.action ?? '')
+    const action = ctx.payload.action ?? ''
     if (!RELEASE_ACTIONS.includes(action)) {
       throw new ActionError(
         `This action publishes on release events of type ${RELEASE_ACTIONS.join(', ')}; this one is "${action}". Use "on: release: types: [published]" in the workflow.`
@@ -191,7 +191,7 @@ async function releaseByTag(
 ): Promise<PayloadRelease | undefined> {
   try {
     const { data } = await octokit.rest.repos.getReleaseByTag({ owner, repo, tag })
-    return data as PayloadRelease
+    return data
   } catch (e) {
     if ((e as { status?: number }).status === 404) return undefined
     throw new ActionError(

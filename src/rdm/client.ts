@@ -569,10 +569,13 @@ function asRecord(body: unknown): RdmRecord {
     is_draft: body.is_draft === true,
     is_published: body.is_published === true,
     metadata: isObject(body.metadata) ? body.metadata : {},
-    pids: isObject(body.pids) ? (body.pids as RdmRecord['pids']) : {},
-    parent: { ...parent, id: String(parent.id ?? '') } as RdmRecord['parent'],
+    pids: isObject(body.pids) ? body.pids : {},
+    parent: {
+      ...parent,
+      id: typeof parent.id === 'string' || typeof parent.id === 'number' ? String(parent.id) : ''
+    },
     links: isObject(body.links) ? (body.links as RdmRecord['links']) : {}
-  } as RdmRecord
+  }
 }
 
 function asSave(body: unknown): SaveResult {

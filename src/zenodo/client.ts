@@ -24,7 +24,8 @@ export interface Deposition {
   doi?: string
   conceptdoi?: string
   doi_url?: string
-  state: 'unsubmitted' | 'inprogress' | 'done' | string
+  /** 'unsubmitted', 'inprogress' or 'done' ('' when Zenodo sent none). */
+  state: string
   submitted: boolean
   created?: string
   modified?: string
@@ -234,7 +235,7 @@ function depositionPath(id: number): string {
   if (!Number.isSafeInteger(id) || id <= 0) {
     throw new ActionError(`Invalid Zenodo deposition id ${String(id)}.`)
   }
-  return `/deposit/depositions/${id}`
+  return `/deposit/depositions/${String(id)}`
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -243,6 +244,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function unexpected(what: string): ActionError {
   return new ActionError(`Zenodo answered with an unexpected body (${what}).`)
+}
+
+/** Zenodo sends ids as numbers or numeric strings. */
+function isId(v: unknown): v is string | number {
+  return typeof v === 'string' || typeof v === 'number'
+}
+
+/** An id as a string ('' when absent or not an id). */
+function idString(v: unknown): string {
+  return isId(v) ? String(v) : ''
 }
 
 function asArray(body: unknown, path: string): unknown[] {
@@ -258,14 +269,15 @@ function asDeposition(body: unknown): Deposition {
     id: body.id,
     state: typeof body.state === 'string' ? body.state : '',
     submitted: body.submitted === true,
-    metadata: isObject(body.metadata) ? (body.metadata as Deposition['metadata']) : {},
+    ...(body.conceptrecid !== undefined ? { conceptrecid: idString(body.conceptrecid) } : {}),
+    metadata: isObject(body.metadata) ? body.metadata : {},
     links: isObject(body.links) ? (body.links as Deposition['links']) : {},
     ...(files ? { files } : {})
-  } as Deposition
+  }
 }
 
 function asFile(body: unknown): DepositionFile {
-  if (!isObject(body) || body.id === undefined) throw unexpected('expected a file')
+  if (!isObject(body) || !isId(body.id)) throw unexpected('expected a file')
   const checksum = typeof body.checksum === 'string' ? body.checksum.replace(/^md5:/, '') : ''
   return {
     ...body,
@@ -273,17 +285,17 @@ function asFile(body: unknown): DepositionFile {
     filename: typeof body.filename === 'string' ? body.filename : '',
     filesize: typeof body.filesize === 'number' ? body.filesize : 0,
     checksum,
-    links: isObject(body.links) ? (body.links as DepositionFile['links']) : {}
+    links: isObject(body.links) ? body.links : {}
   }
 }
 
 function asRecord(body: unknown): ZenodoRecord {
-  if (!isObject(body) || body.id === undefined) throw unexpected('expected a record')
+  if (!isObject(body) || !isId(body.id)) throw unexpected('expected a record')
   return {
     ...body,
     id: Number(body.id),
-    conceptrecid: body.conceptrecid === undefined ? '' : String(body.conceptrecid),
+    conceptrecid: idString(body.conceptrecid),
     links: isObject(body.links) ? (body.links as ZenodoRecord['links']) : {},
     metadata: isObject(body.metadata) ? body.metadata : {}
-  } as ZenodoRecord
+  }
 }

@@ -66,14 +66,14 @@ export function toEntry(d: Deposition, zenodoUrl: string): Entry {
   const { prereserve_doi: _reserved, ...metadata } = d.metadata
   return {
     id: d.id,
-    conceptId: d.conceptrecid ? String(d.conceptrecid) : '',
+    conceptId: d.conceptrecid ?? '',
     published: d.submitted,
     title: typeof d.metadata.title === 'string' ? d.metadata.title : (d.title ?? ''),
     pageUrl: d.links.html ?? `${zenodoUrl}/deposit/${String(d.id)}`,
     relatedLinks: related
       .map(r => (r as { identifier?: unknown }).identifier)
       .filter((x): x is string => typeof x === 'string'),
-    metadata: metadata as Record<string, unknown>,
+    metadata,
     files: (d.files ?? []).map(f => ({ name: f.filename, md5: f.checksum }))
   }
 }
@@ -167,10 +167,12 @@ export async function resolveTarget(
 ): Promise<TargetPlan> {
   const server = serverOf(client)
   const latest = o.conceptId === undefined ? undefined : await latestOfConcept(client, o.conceptId)
-  const conceptrecid = latest ? String(latest.conceptrecid) : undefined
+  const conceptrecid = latest?.conceptrecid
   if (latest) {
+    const { version } = latest.metadata
+    const shown = typeof version === 'string' || typeof version === 'number' ? String(version) : ''
     core.info(
-      `Latest version of the concept: record ${String(latest.id)}${latest.metadata.version ? ` (version ${logSafe(String(latest.metadata.version))})` : ''}.`
+      `Latest version of the concept: record ${String(latest.id)}${shown ? ` (version ${logSafe(shown)})` : ''}.`
     )
   }
   const previousDep = latest ? await client.getDeposition(latest.id) : undefined
@@ -190,15 +192,15 @@ export async function resolveTarget(
     .filter(d => d.submitted)
     .sort(
       (a, b) =>
-        Number(conceptrecid !== undefined && String(b.conceptrecid) === conceptrecid) -
-          Number(conceptrecid !== undefined && String(a.conceptrecid) === conceptrecid) ||
-        a.id - b.id
-    )[0]
+        Number(conceptrecid !== undefined && b.conceptrecid === conceptrecid) -
+          Number(conceptrecid !== undefined && a.conceptrecid === conceptrecid) || a.id - b.id
+    )
+    .at(0)
   if (published) {
     return {
       kind: 'published',
       recordId: published.id,
-      conceptId: String(published.conceptrecid ?? ''),
+      conceptId: published.conceptrecid ?? '',
       conceptDoi: published.conceptdoi
     }
   }
@@ -376,7 +378,7 @@ async function adoptStaleDraft(
   o: OpenOptions
 ): Promise<Deposition> {
   const latest = await client.getDeposition(latestId)
-  const concept = String(latest.conceptrecid ?? '')
+  const concept = latest.conceptrecid ?? ''
   let stale: Deposition | undefined
   for (let read = 1; read <= LIST_READS && !stale; read++) {
     stale = (await listAll(client, `conceptrecid:${concept}`)).find(
@@ -444,12 +446,7 @@ export async function settleRivals(
   let visible = false
   for (let read = 1; read <= RIVAL_READS; read++) {
     // rivals are as recent as this run's own draft: the first page of each list holds them
-    rivals = await releaseDepositions(
-      client,
-      o.identity,
-      own.conceptrecid ? String(own.conceptrecid) : undefined,
-      1
-    )
+    rivals = await releaseDepositions(client, o.identity, own.conceptrecid || undefined, 1)
     visible = rivals.some(d => d.id === own.id)
     if (visible || rivals.some(d => d.id !== own.id && d.submitted)) break
     if (read < RIVAL_READS) await o.sleep(RIVAL_WAIT_MS)

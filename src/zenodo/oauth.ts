@@ -12,8 +12,8 @@ import type { OAuthSettings } from '../settings.js'
 /** A personal access token from the token input. */
 export class StaticToken implements TokenSource {
   constructor(private readonly value: string) {}
-  async token(): Promise<string> {
-    return this.value
+  token(): Promise<string> {
+    return Promise.resolve(this.value)
   }
 }
 

@@ -6,6 +6,7 @@ import * as core from '@actions/core'
 import type { Deposition } from './zenodo/client.js'
 import { formatBytes } from './format.js'
 import { formatProblem, type Problem } from './errors.js'
+import { badgeImageUrl, markdownBadge } from './cite/readme-badge.js'
 
 export type RunState = 'published' | 'draft' | 'dry-run'
 
@@ -83,7 +84,8 @@ function assemble(v: {
   state: RunState
   files: FileOutput[]
 }): Outputs {
-  const badgeUrl = v.conceptDoi ? `${v.zenodoUrl}/badge/doi/${v.conceptDoi}.svg` : ''
+  // The same badge the README write-back puts in (src/cite/readme-badge.ts).
+  const badgeUrl = v.conceptDoi ? badgeImageUrl(v.conceptDoi, v.zenodoUrl) : ''
   return {
     doi: v.doi,
     'doi-url': v.doi ? `https://doi.org/${v.doi}` : '',
@@ -92,7 +94,7 @@ function assemble(v: {
     'concept-record-id': v.conceptId,
     'record-url': v.recordUrl,
     'badge-url': badgeUrl,
-    'badge-markdown': badgeUrl ? `[![DOI](${badgeUrl})](https://doi.org/${v.conceptDoi})` : '',
+    'badge-markdown': badgeUrl ? markdownBadge(v.conceptDoi, v.zenodoUrl) : '',
     state: v.state,
     files: JSON.stringify(v.files)
   }

@@ -154,7 +154,7 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   )
   if (ctx.newConcept && outputs['concept-doi']) {
     parts.push(
-      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). To publish later releases as new versions of it rather than as new records, give the action \`concept: ${outputs['concept-doi']}\`.\n`
+      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). Later releases of this repository continue it by themselves (the action finds it among your depositions by the repository link); to name it explicitly, give the action \`concept: ${outputs['concept-doi']}\`.\n`
     )
   }
   if (outputs['badge-markdown']) {

@@ -53,7 +53,7 @@ function userListReads(): string[] {
 async function release(
   tag: string,
   inputs: Record<string, string> = {},
-  files = { 'dist/a.txt': 'a' }
+  files: Record<string, string> = { 'dist/a.txt': 'a' }
 ) {
   const workspace = await makeWorkspace(files)
   const run = await e2e.run({
@@ -105,6 +105,17 @@ describe('concept discovery (concept left empty)', () => {
     expect(run.outputs['concept-record-id']).not.toBe(String(other.conceptrecid))
     expect(e2e.server.records()).toHaveLength(2)
     expect(run.stdout).toContain(`No concept among your depositions links ${REPO_URL}`)
+  })
+
+  test('a search cut short by its page bound says so, and makes a new concept', async () => {
+    // 1,001 versions of an unrelated concept fill the ten pages discovery reads
+    e2e.server.seedPublished({ title: 'Busy', versions: 1001 })
+    const { run } = await release('v1.0.0')
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('The search was cut short after 1000 depositions')
+    expect(run.stdout).toContain('set the concept input')
+    expect(userListReads().filter(u => /[?&]page=/.test(u)).length).toBeLessThanOrEqual(12)
   })
 
   test('two concepts link the repository: the run stops before any write and names both', async () => {

@@ -92,7 +92,12 @@ async function finish(plan: Plan, target: Writable, scratch: string): Promise<Ou
         )
       : undefined
     const uploads = [...plan.files.uploads, ...archiveFiles(archive, settings.manifestUpload)]
-    if (archive) warnArchiveSize(plan, opened.deposition, uploads)
+    if (archive) {
+      const kept = settings.keepPreviousFiles
+        ? (opened.deposition.files ?? []).map(f => ({ name: f.filename, size: f.filesize }))
+        : []
+      warnArchiveSize(plan, uploads, kept)
+    }
     const bucket = opened.deposition.links.bucket ?? (await client.getDeposition(id)).links.bucket
     if (!bucket) throw new ActionError(`Zenodo gave no bucket link for deposition ${String(id)}.`)
     const results = await core.group(`Upload ${String(uploads.length)} file(s)`, () =>
@@ -222,11 +227,15 @@ export function archiveFiles(
     : [archive.file]
 }
 
-/** Software Heritage's size rule, once the archive's size is known (the rest was told in plan). */
-function warnArchiveSize(plan: Plan, draft: Deposition, uploads: LocalFile[]): void {
-  const kept = plan.settings.keepPreviousFiles
-    ? (draft.files ?? []).map(f => ({ name: f.filename, size: f.filesize }))
-    : []
+/**
+ * Software Heritage's size rule, once the archive's size is known (the other rules were told in
+ * plan): over this run's uploads and the inherited files the draft keeps. Generic.
+ */
+export function warnArchiveSize(
+  plan: Plan,
+  uploads: LocalFile[],
+  kept: { name: string; size: number }[]
+): void {
   const files = finalRecordFiles(
     uploads.map(u => ({ name: u.name, size: u.size })),
     kept

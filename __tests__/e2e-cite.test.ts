@@ -250,6 +250,29 @@ describe('the archive cites itself, and Software Heritage gets one file', () => 
     expect(order[0]).toBe('POST /api/deposit/depositions')
   })
 
+  test('a CITATION.cff that cannot be cited is a warning before any write, and is archived as it is', async () => {
+    const broken = 'cff-version: 1.2.0\ntitle: [unclosed\n'
+    const files = {
+      ...SOURCE,
+      'CITATION.cff': broken,
+      '.zenodo.json': JSON.stringify({ title: 'Octo tool', upload_type: 'software' })
+    }
+    const { run } = await archiveOnly({}, files)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const warning = run.stdout.split('\n').findIndex(l => /^::warning.*CITATION\.cff/.test(l))
+    const firstWrite = run.stdout.indexOf('Created deposition')
+    expect(warning).toBeGreaterThanOrEqual(0)
+    expect(run.stdout.indexOf(run.stdout.split('\n')[warning] ?? '')).toBeLessThan(firstWrite)
+    const [record] = e2e.server.records()
+    const dir = await unzipRecordFile(e2e.server, record.id, 'octo-repo-v1.0.0.zip')
+    expect(await readFile(join(dir, 'CITATION.cff'), 'utf8')).toBe(broken)
+    const codemeta = JSON.parse(await readFile(join(dir, 'codemeta.json'), 'utf8')) as {
+      identifier?: string
+    }
+    expect(codemeta.identifier).toBe(`https://doi.org/${record.doi}`)
+  })
+
   test('cite-in-archive: false archives CITATION.cff byte for byte', async () => {
     const { run } = await archiveOnly({ 'cite-in-archive': 'false' })
     expect(run.code).toBe(0)
@@ -346,6 +369,9 @@ describe('writing the concept DOI back', () => {
     const readme = await readFile(join(workspace, 'README.md'), 'utf8')
     expect(readme).toContain(run.outputs['badge-markdown'])
     expect(readme.startsWith('# Octo tool\n')).toBe(true)
+    expect(run.summary).toContain(
+      'Written into the workspace for a following commit step: `CITATION.cff`, `README.md`.'
+    )
     // the archived copy carries the version DOI, not the concept DOI
     const [record] = e2e.server.records()
     const dir = await unzipRecordFile(e2e.server, record.id, 'octo-repo-v1.0.0.zip')

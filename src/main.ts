@@ -58,7 +58,8 @@ export async function run(): Promise<void> {
     await writeSummary(outputs, {
       title: String(planned.metadata.title ?? ''),
       note: outcome.note,
-      newConcept: outcome.newConcept && outcome.state === 'published'
+      newConcept: outcome.newConcept && outcome.state === 'published',
+      updatedFiles
     })
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)

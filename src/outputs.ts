@@ -124,6 +124,8 @@ export interface SummaryContext {
   note?: string
   /** True when this run made a new record (concept): the summary says how to continue it. */
   newConcept?: boolean
+  /** Workspace files the write-back changed (update-citation-file, update-readme-badge). */
+  updatedFiles?: string[]
 }
 
 function doiLink(doi: string): string {
@@ -160,6 +162,11 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   if (outputs['badge-markdown']) {
     parts.push(
       `Badge for your README (the concept DOI always points at the latest version):\n\n\`\`\`markdown\n${outputs['badge-markdown']}\n\`\`\`\n`
+    )
+  }
+  if (ctx.updatedFiles?.length) {
+    parts.push(
+      `Written into the workspace for a following commit step: ${ctx.updatedFiles.map(f => `\`${f.replace(/`/g, "'")}\``).join(', ')}.\n`
     )
   }
   parts.push('### Files\n', filesTable(files))

@@ -293,6 +293,21 @@ describe('the archive cites itself, and Software Heritage gets one file', () => 
     )
   })
 
+  test('keep-previous-files counts the inherited files: the Software Heritage warning names them', async () => {
+    seedLinked(REPO_URL, 'My project')
+    const workspace = await makeWorkspace(SOURCE)
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v2.0.0' }),
+      workspace,
+      inputs: { archive: Object.keys(SOURCE).join('\n'), 'keep-previous-files': 'true' },
+      env: FAST
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      '::warning::Software Heritage: the record holds 2 files (octo-repo-v2.0.0.zip, old.zip)'
+    )
+  })
+
   test('a .tgz software archive gets the Software Heritage warning naming the rule', async () => {
     const { run } = await archiveOnly({ 'archive-name': '{repo}-{version}.tgz' })
     expect(run.code).toBe(0)

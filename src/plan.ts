@@ -132,27 +132,15 @@ export async function plan(scratch: string): Promise<Plan> {
     if (settings.manifestUpload) uploadNames.add(MANIFEST_NAME)
   }
   const connection = connect(settings)
-  const { target, conceptChoice } = await core.group('Deposition (read-only)', async () => {
-    const repoUrl = `https://github.com/${release.repo.owner}/${release.repo.repo}`
-    let choice: ConceptChoice = newConcept
-      ? { kind: 'new' }
-      : { kind: 'input', value: settings.concept }
-    let listed: Awaited<ReturnType<typeof findConcept>>['listed'] | undefined
-    let id = conceptId
-    if (!settings.concept) {
-      const found = await findConcept(connection.client, release.repo)
-      choice = found.choice
-      listed = found.listed
-      if (choice.kind === 'found') id = choice.candidate.latestId
-    } else core.info(logSafe(describeConcept(choice, repoUrl)))
-    const t = await resolveTarget(connection.client, {
-      conceptId: id,
+  const { target, conceptChoice } = await core.group('Deposition (read-only)', () =>
+    chooseTarget(connection, {
+      concept: settings.concept,
+      conceptId,
+      repo: release.repo,
       identity,
-      planned: () => plannedUploads(files, uploadNames),
-      ...(listed ? { listed } : {})
+      planned: () => plannedUploads(files, uploadNames)
     })
-    return { target: t, conceptChoice: choice }
-  })
+  )
   const softwareHeritage = await softwareHeritageOfPlan(
     connection,
     settings,
@@ -178,6 +166,42 @@ export async function plan(scratch: string): Promise<Plan> {
     softwareHeritage,
     cited: citing.cited
   }
+}
+
+/**
+ * Where the release goes on the legacy API: the concept (the input, `new`, or found among the
+ * user's depositions when the input is empty), then resolveTarget over the list discovery read.
+ */
+async function chooseTarget(
+  connection: Connection,
+  o: {
+    concept: string
+    conceptId: number | undefined
+    repo: { owner: string; repo: string }
+    identity: ReleaseIdentity
+    planned: () => Promise<PlannedUpload[]>
+  }
+): Promise<{ target: TargetPlan; conceptChoice: ConceptChoice }> {
+  let choice: ConceptChoice = isNewConcept(o.concept)
+    ? { kind: 'new' }
+    : { kind: 'input', value: o.concept }
+  let listed: Awaited<ReturnType<typeof findConcept>>['listed'] | undefined
+  let id = o.conceptId
+  if (!o.concept) {
+    const found = await findConcept(connection.client, o.repo)
+    choice = found.choice
+    listed = found.listed
+    if (choice.kind === 'found') id = choice.candidate.latestId
+  } else {
+    core.info(logSafe(describeConcept(choice, `https://github.com/${o.repo.owner}/${o.repo.repo}`)))
+  }
+  const target = await resolveTarget(connection.client, {
+    conceptId: id,
+    identity: o.identity,
+    planned: o.planned,
+    ...(listed ? { listed } : {})
+  })
+  return { target, conceptChoice: choice }
 }
 
 /** The release's date, as metadata carries it (publication_date), for the cited files. */

@@ -34,7 +34,7 @@ const releaseFiles = {
   'README.md': '# Tool\n'
 }
 
-test('a first release uploads the files and an archive with its manifest, publishes, and outputs the DOIs', async () => {
+test('a first release uploads the files and an archive with its manifest inside, publishes, and outputs the DOIs', async () => {
   const workspace = await makeWorkspace(releaseFiles)
   const run = await e2e.run({
     event: releaseEvent({
@@ -58,19 +58,14 @@ test('a first release uploads the files and an archive with its manifest, publis
   expect(run.outputs['record-id']).toBe(String(record.id))
   expect(run.outputs['concept-record-id']).toBe(record.conceptrecid)
   expect(run.outputs['record-url']).toBe(`${e2e.server.url}/records/${String(record.id)}`)
-  expect(run.outputs['badge-url']).toBe(`${e2e.server.url}/badge/doi/${record.conceptdoi}.svg`)
+  expect(run.outputs['badge-url']).toBe(`${e2e.server.url}/badge/DOI/${record.conceptdoi}.svg`)
   expect(run.outputs['badge-markdown']).toBe(
-    `[![DOI](${e2e.server.url}/badge/doi/${record.conceptdoi}.svg)](https://doi.org/${record.conceptdoi})`
+    `[![DOI](${e2e.server.url}/badge/DOI/${record.conceptdoi}.svg)](https://doi.org/${record.conceptdoi})`
   )
 
   const names = record.files.map(f => f.key).sort()
   expect(names).toEqual(
-    [
-      'manifest.json',
-      'octo-repo-v1.0.0.zip',
-      'tool-1.0.0-py3-none-any.whl',
-      'tool-1.0.0.tar.gz'
-    ].sort()
+    ['octo-repo-v1.0.0.zip', 'tool-1.0.0-py3-none-any.whl', 'tool-1.0.0.tar.gz'].sort()
   )
   const wheel = record.files.find(f => f.key === 'tool-1.0.0-py3-none-any.whl')
   expect(wheel?.checksum).toBe(`md5:${md5('wheel bytes')}`)

@@ -98,3 +98,35 @@ test('recognises loopback hosts only', () => {
   expect(isLoopbackHost('10.0.0.1')).toBe(false)
   expect(isLoopbackHost('127.example.org')).toBe(false)
 })
+
+test('manifest: inside (default, or true) keeps it in the archive only; upload or beside uploads it too; false leaves it out', () => {
+  const cases: [string, boolean, boolean][] = [
+    ['', true, false],
+    ['true', true, false],
+    ['inside', true, false],
+    ['upload', true, true],
+    ['beside', true, true],
+    ['false', false, false]
+  ]
+  for (const [value, manifest, manifestUpload] of cases) {
+    setInputs({ token: 't', manifest: value })
+    const s = getSettings()
+    expect([value, s.manifest, s.manifestUpload]).toEqual([value, manifest, manifestUpload])
+  }
+  setInputs({ token: 't', manifest: 'outside' })
+  expect(() => getSettings()).toThrow(/Input 'manifest' must be inside.*upload.*false/)
+})
+
+test('cite-in-archive is on by default; the write-back inputs are off by default', () => {
+  setInputs({ token: 't' })
+  const s = getSettings()
+  expect([s.citeInArchive, s.updateCitationFile, s.updateReadmeBadge]).toEqual([true, false, false])
+  setInputs({
+    token: 't',
+    'cite-in-archive': 'false',
+    'update-citation-file': 'true',
+    'update-readme-badge': 'true'
+  })
+  const t = getSettings()
+  expect([t.citeInArchive, t.updateCitationFile, t.updateReadmeBadge]).toEqual([false, true, true])
+})

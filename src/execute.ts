@@ -1,16 +1,25 @@
 /**
- * Every write of a run, in order: the archive, the deposition (create / new version / adopt),
- * removal of inherited files, the uploads (at most `concurrency` at once), the metadata, a look
+ * Every write of a run, in order: the deposition (create / new version / adopt), removal of
+ * inherited files, the archive (built now, so that it can cite the version DOI the deposition
+ * reserved; its members are checked before the first write), the uploads (at most `concurrency` at once), the metadata, a look
  * for other runs of the same release, and publish with read-back. A failure discards only a
  * draft this run made or provably owns, and never one whose publish may have happened.
  */
 import * as core from '@actions/core'
 import { join } from 'node:path'
 import pLimit from 'p-limit'
-import { buildArchive, type BuiltArchive } from './archive/build.js'
+import { buildArchive, type ArchiveEntry, type BuiltArchive } from './archive/build.js'
+import {
+  checkMembersAsPlanned,
+  citeMembers,
+  finalRecordFiles,
+  softwareHeritageSizeWarnings,
+  warnProblems
+} from './cite/steps.js'
 import { ActionError } from './errors.js'
+import { logSafe } from './format.js'
 import type { LocalFile } from './files/plan.js'
-import type { Plan } from './plan.js'
+import { releaseDate, type Plan } from './plan.js'
 import type { PlannedUpload, TargetPlan } from './target.js'
 import type { Deposition } from './zenodo/client.js'
 import {
@@ -54,14 +63,14 @@ export async function execute(plan: Plan, scratch: string): Promise<Outcome> {
     }
   }
 
-  const archive = plan.files.archiveMembers.length
-    ? await core.group(`Archive ${plan.archiveName}`, () => buildPlannedArchive(plan, scratch))
-    : undefined
-  const uploads = [...plan.files.uploads, ...archiveFiles(archive)]
-  return finish(plan, target, uploads)
+  // The archive is built after the deposition is opened: what can be checked is checked now.
+  if (plan.files.archiveMembers.length) {
+    await core.group('Archive members', () => checkMembersAsPlanned(plan.files.archiveMembers))
+  }
+  return finish(plan, target, scratch)
 }
 
-async function finish(plan: Plan, target: Writable, uploads: LocalFile[]): Promise<Outcome> {
+async function finish(plan: Plan, target: Writable, scratch: string): Promise<Outcome> {
   const { client, http, sleep } = plan.connection
   const { settings, identity, metadata } = plan
   const planned: PlannedUpload[] = [...plan.uploadNames].map(name => ({ name }))
@@ -77,6 +86,18 @@ async function finish(plan: Plan, target: Writable, uploads: LocalFile[]): Promi
   const newConcept =
     target.kind === 'create' || (target.kind === 'adopt' && target.latestId === undefined)
   try {
+    const archive = plan.files.archiveMembers.length
+      ? await core.group(`Archive ${plan.archiveName}`, () =>
+          buildPlannedArchive(plan, scratch, reservedDoi(opened.deposition))
+        )
+      : undefined
+    const uploads = [...plan.files.uploads, ...archiveFiles(archive, settings.manifestUpload)]
+    if (archive) {
+      const kept = settings.keepPreviousFiles
+        ? (opened.deposition.files ?? []).map(f => ({ name: f.filename, size: f.filesize }))
+        : []
+      warnArchiveSize(plan, uploads, kept)
+    }
     const bucket = opened.deposition.links.bucket ?? (await client.getDeposition(id)).links.bucket
     if (!bucket) throw new ActionError(`Zenodo gave no bucket link for deposition ${String(id)}.`)
     const results = await core.group(`Upload ${String(uploads.length)} file(s)`, () =>
@@ -148,10 +169,41 @@ function verifyFiles(dep: Deposition, results: UploadResult[]): void {
   }
 }
 
-function buildPlannedArchive(plan: Plan, scratch: string): Promise<BuiltArchive> {
+/** The version DOI the draft reserved (prereserve_doi), or undefined. */
+export function reservedDoi(dep: Deposition): string | undefined {
+  return dep.metadata.prereserve_doi?.doi || dep.doi || undefined
+}
+
+/**
+ * Builds the release archive; with cite-in-archive, CITATION.cff and codemeta.json are archived
+ * citing `doi` (the version DOI the opened draft reserved). Generic: any API's execute calls it
+ * once its draft is open.
+ */
+export async function buildPlannedArchive(
+  plan: Plan,
+  scratch: string,
+  doi: string | undefined
+): Promise<BuiltArchive> {
   const { settings, release } = plan
+  let members: ArchiveEntry[] = plan.files.archiveMembers
+  if (settings.citeInArchive && plan.cited.length) {
+    if (!doi) {
+      core.warning(
+        'Zenodo reserved no DOI for this draft, so the archived citation files do not carry one.'
+      )
+    } else {
+      const c = await citeMembers(members, {
+        doi,
+        version: plan.version,
+        ...releaseDate(plan.metadata)
+      })
+      warnProblems(c.problems)
+      for (const f of c.cited) core.info(`Archived ${logSafe(f)} cites ${doi}.`)
+      members = c.entries
+    }
+  }
   return buildArchive({
-    members: plan.files.archiveMembers,
+    members,
     name: plan.archiveName,
     outDir: join(scratch, 'archive'),
     manifest: settings.manifest
@@ -164,7 +216,34 @@ function buildPlannedArchive(plan: Plan, scratch: string): Promise<BuiltArchive>
   })
 }
 
-function archiveFiles(archive: BuiltArchive | undefined): LocalFile[] {
+/** The archive, and manifest.json beside it when asked (manifest: upload). */
+export function archiveFiles(
+  archive: BuiltArchive | undefined,
+  manifestUpload: boolean
+): LocalFile[] {
   if (!archive) return []
-  return archive.manifestFile ? [archive.file, archive.manifestFile] : [archive.file]
+  return archive.manifestFile && manifestUpload
+    ? [archive.file, archive.manifestFile]
+    : [archive.file]
+}
+
+/**
+ * Software Heritage's size rule, once the archive's size is known (the other rules were told in
+ * plan): over this run's uploads and the inherited files the draft keeps. Generic.
+ */
+export function warnArchiveSize(
+  plan: Plan,
+  uploads: LocalFile[],
+  kept: { name: string; size: number }[]
+): void {
+  const files = finalRecordFiles(
+    uploads.map(u => ({ name: u.name, size: u.size })),
+    kept
+  )
+  for (const w of softwareHeritageSizeWarnings({
+    resourceType: String(plan.metadata.upload_type ?? ''),
+    accessRight: String(plan.metadata.access_right ?? 'open'),
+    files
+  }))
+    core.warning(logSafe(w))
 }

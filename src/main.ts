@@ -14,6 +14,8 @@ import { depositionOutputs, setOutputs, writeFailureSummary, writeSummary } from
 import { plan } from './plan.js'
 import { reportDryRun } from './report.js'
 import { blockedMessage } from './target.js'
+import { writeBackStep } from './cite/steps.js'
+import { releaseDate } from './plan.js'
 
 /** Runs the action; every failure ends in core.setFailed with a message meant for the user. */
 export async function run(): Promise<void> {
@@ -28,6 +30,23 @@ export async function run(): Promise<void> {
     const outcome = await execute(planned, scratch)
     const outputs = depositionOutputs(outcome.deposition, planned.settings.zenodoUrl, outcome.state)
     setOutputs(outputs)
+    const { settings } = planned
+    const updatedFiles =
+      outcome.state === 'published' && (settings.updateCitationFile || settings.updateReadmeBadge)
+        ? await core.group('Write back', () =>
+            writeBackStep({
+              workspace: settings.workspace,
+              updateCitationFile: settings.updateCitationFile,
+              updateReadmeBadge: settings.updateReadmeBadge,
+              zenodoUrl: settings.zenodoUrl,
+              conceptDoi: outputs['concept-doi'],
+              doi: outputs.doi,
+              version: planned.version,
+              ...releaseDate(planned.metadata)
+            })
+          )
+        : []
+    core.setOutput('updated-files', JSON.stringify(updatedFiles))
     // DOIs and links come from Zenodo's answer: written log-safe like any server text.
     core.info(
       logSafe(
@@ -39,7 +58,8 @@ export async function run(): Promise<void> {
     await writeSummary(outputs, {
       title: planned.metadata.title ?? '',
       note: outcome.note,
-      newConcept: outcome.newConcept && outcome.state === 'published'
+      newConcept: outcome.newConcept && outcome.state === 'published',
+      updatedFiles
     })
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)

@@ -6,6 +6,7 @@ import * as core from '@actions/core'
 import type { Deposition } from './zenodo/client.js'
 import { formatBytes } from './format.js'
 import { formatProblem, type Problem } from './errors.js'
+import { badgeImageUrl, markdownBadge } from './cite/readme-badge.js'
 
 export type RunState = 'published' | 'draft' | 'dry-run'
 
@@ -83,7 +84,8 @@ function assemble(v: {
   state: RunState
   files: FileOutput[]
 }): Outputs {
-  const badgeUrl = v.conceptDoi ? `${v.zenodoUrl}/badge/doi/${v.conceptDoi}.svg` : ''
+  // The same badge the README write-back puts in (src/cite/readme-badge.ts).
+  const badgeUrl = v.conceptDoi ? badgeImageUrl(v.conceptDoi, v.zenodoUrl) : ''
   return {
     doi: v.doi,
     'doi-url': v.doi ? `https://doi.org/${v.doi}` : '',
@@ -92,7 +94,7 @@ function assemble(v: {
     'concept-record-id': v.conceptId,
     'record-url': v.recordUrl,
     'badge-url': badgeUrl,
-    'badge-markdown': badgeUrl ? `[![DOI](${badgeUrl})](https://doi.org/${v.conceptDoi})` : '',
+    'badge-markdown': badgeUrl ? markdownBadge(v.conceptDoi, v.zenodoUrl) : '',
     state: v.state,
     files: JSON.stringify(v.files)
   }
@@ -122,6 +124,8 @@ export interface SummaryContext {
   note?: string
   /** True when this run made a new record (concept): the summary says how to continue it. */
   newConcept?: boolean
+  /** Workspace files the write-back changed (update-citation-file, update-readme-badge). */
+  updatedFiles?: string[]
 }
 
 function doiLink(doi: string): string {
@@ -152,12 +156,17 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   )
   if (ctx.newConcept && outputs['concept-doi']) {
     parts.push(
-      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). To publish later releases as new versions of it rather than as new records, give the action \`concept: ${outputs['concept-doi']}\`.\n`
+      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). Later releases of this repository continue it by themselves (the action finds it among your depositions by the repository link); to name it explicitly, give the action \`concept: ${outputs['concept-doi']}\`.\n`
     )
   }
   if (outputs['badge-markdown']) {
     parts.push(
       `Badge for your README (the concept DOI always points at the latest version):\n\n\`\`\`markdown\n${outputs['badge-markdown']}\n\`\`\`\n`
+    )
+  }
+  if (ctx.updatedFiles?.length) {
+    parts.push(
+      `Written into the workspace for a following commit step: ${ctx.updatedFiles.map(f => `\`${f.replace(/`/g, "'")}\``).join(', ')}.\n`
     )
   }
   parts.push('### Files\n', filesTable(files))

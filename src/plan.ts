@@ -28,6 +28,18 @@ import type { PlannedUpload, ReleaseIdentity, TargetPlan } from './target.js'
 import { ZenodoClient } from './zenodo/client.js'
 import { parseConcept } from './zenodo/concept.js'
 import { resolveTarget } from './zenodo/deposition.js'
+import {
+  describeConcept,
+  findConcept,
+  isNewConcept,
+  type ConceptChoice
+} from './zenodo/find-concept.js'
+import {
+  finalRecordFiles,
+  previewCitedMembers,
+  softwareHeritageCheck,
+  type RecordFile
+} from './cite/steps.js'
 import { OAuthToken, StaticToken } from './zenodo/oauth.js'
 import { USER_AGENT } from './version.js'
 
@@ -54,12 +66,19 @@ export interface Plan {
   /** Warnings (errors stop planning with a ValidationError). */
   problems: Problem[]
   connection: Connection
+  /** How the concept was chosen: the input, `new`, or found among the user's depositions. */
+  conceptChoice: ConceptChoice
+  /** Why the record will not go to Software Heritage (empty when it will, or is not software). */
+  softwareHeritage: string[]
+  /** Archive members whose archived copy will carry the version DOI (cite-in-archive). */
+  cited: string[]
 }
 
 /** Reads and checks everything, then decides the target with read-only Zenodo calls. */
 export async function plan(scratch: string): Promise<Plan> {
   const settings = await core.group('Settings', async () => getSettings())
-  const conceptId = settings.concept ? parseConcept(settings.concept) : undefined
+  const newConcept = isNewConcept(settings.concept)
+  const conceptId = settings.concept && !newConcept ? parseConcept(settings.concept) : undefined
   const octokit = githubClient(settings.githubToken)
 
   const release = await core.group('Release', () => loadRelease(settings, octokit))
@@ -85,29 +104,53 @@ export async function plan(scratch: string): Promise<Plan> {
       archive: settings.archive,
       archiveName,
       manifest: settings.manifest,
+      manifestBeside: settings.manifestUpload,
       ifNoFilesFound: settings.ifNoFilesFound,
       extra
     })
     logMatched(planned, archiveName)
     return planned
   })
-  const problems = [...metadataProblems, ...files.problems, ...publishableProblems(settings, files)]
+  const citing =
+    settings.citeInArchive && files.archiveMembers.length
+      ? await previewCitedMembers(files.archiveMembers, {
+          version,
+          ...releaseDate(metadata)
+        })
+      : { cited: [], problems: [] }
+  const problems = [
+    ...metadataProblems,
+    ...files.problems,
+    ...publishableProblems(settings, files),
+    ...citing.problems
+  ]
   reportProblems(problems)
   if (problems.some(p => p.severity === 'error')) throw new ValidationError(problems)
 
   const uploadNames = new Set(files.uploads.map(f => f.name))
   if (files.archiveMembers.length) {
     uploadNames.add(archiveName)
-    if (settings.manifest) uploadNames.add(MANIFEST_NAME)
+    if (settings.manifestUpload) uploadNames.add(MANIFEST_NAME)
   }
   const connection = connect(settings)
-  const target = await core.group('Deposition (read-only)', () =>
-    resolveTarget(connection.client, {
+  const { target, conceptChoice } = await core.group('Deposition (read-only)', () =>
+    chooseTarget(connection, {
+      concept: settings.concept,
       conceptId,
+      repo: release.repo,
       identity,
       planned: () => plannedUploads(files, uploadNames)
     })
   )
+  const softwareHeritage = await softwareHeritageOfPlan(
+    connection,
+    settings,
+    metadata,
+    files,
+    archiveName,
+    target
+  )
+  for (const w of softwareHeritage) core.warning(logSafe(w))
   return {
     settings,
     release,
@@ -119,8 +162,89 @@ export async function plan(scratch: string): Promise<Plan> {
     uploadNames,
     target,
     problems,
-    connection
+    connection,
+    conceptChoice,
+    softwareHeritage,
+    cited: citing.cited
   }
+}
+
+/**
+ * Where the release goes on the legacy API: the concept (the input, `new`, or found among the
+ * user's depositions when the input is empty), then resolveTarget over the list discovery read.
+ */
+async function chooseTarget(
+  connection: Connection,
+  o: {
+    concept: string
+    conceptId: number | undefined
+    repo: { owner: string; repo: string }
+    identity: ReleaseIdentity
+    planned: () => Promise<PlannedUpload[]>
+  }
+): Promise<{ target: TargetPlan; conceptChoice: ConceptChoice }> {
+  let choice: ConceptChoice = isNewConcept(o.concept)
+    ? { kind: 'new' }
+    : { kind: 'input', value: o.concept }
+  let listed: Awaited<ReturnType<typeof findConcept>>['listed'] | undefined
+  let id = o.conceptId
+  if (!o.concept) {
+    const found = await findConcept(connection.client, o.repo)
+    choice = found.choice
+    listed = found.listed
+    if (choice.kind === 'found') id = choice.candidate.latestId
+  } else {
+    core.info(logSafe(describeConcept(choice, `https://github.com/${o.repo.owner}/${o.repo.repo}`)))
+  }
+  const target = await resolveTarget(connection.client, {
+    conceptId: id,
+    identity: o.identity,
+    planned: o.planned,
+    ...(listed ? { listed } : {})
+  })
+  return { target, conceptChoice: choice }
+}
+
+/** The release's date, as metadata carries it (publication_date), for the cited files. */
+export function releaseDate(metadata: ZenodoMetadata): { dateReleased?: string } {
+  const d = metadata.publication_date
+  return typeof d === 'string' && d ? { dateReleased: d } : {}
+}
+
+/**
+ * Software Heritage's rules over the files the record will hold: this run's uploads, the
+ * archive (its size is judged once built), manifest.json when uploaded beside it, and the
+ * previous version's files kept by keep-previous-files (read-only).
+ */
+async function softwareHeritageOfPlan(
+  connection: Connection,
+  settings: Settings,
+  metadata: ZenodoMetadata,
+  files: FilePlan,
+  archiveName: string,
+  target: TargetPlan
+): Promise<string[]> {
+  const uploads: RecordFile[] = files.uploads.map(f => ({ name: f.name, size: f.size }))
+  if (files.archiveMembers.length) {
+    uploads.push({ name: archiveName, size: 0 })
+    if (settings.manifestUpload) uploads.push({ name: MANIFEST_NAME, size: 0 })
+  }
+  if (target.kind === 'published' || target.kind === 'blocked') return []
+  let inherited: RecordFile[] = []
+  const latestId =
+    target.kind === 'new-version' || target.kind === 'adopt' ? target.latestId : undefined
+  if (settings.keepPreviousFiles && latestId !== undefined) {
+    const previous = await connection.client.listFiles(latestId)
+    inherited = previous.map(f => ({ name: f.filename, size: f.filesize }))
+  }
+  return softwareHeritageCheck(
+    {
+      resourceType: String(metadata.upload_type ?? ''),
+      accessRight: String(metadata.access_right ?? 'open'),
+      files: finalRecordFiles(uploads, inherited)
+    },
+    false
+  )
 }
 
 /** The uploads with their md5 (files on disk are hashed; the archive's is known only once built). */
@@ -184,7 +308,7 @@ async function prepareMetadata(
 function publishableProblems(settings: Settings, files: FilePlan): Problem[] {
   const nothing = files.uploads.length === 0 && files.archiveMembers.length === 0
   if (!nothing || !settings.publish || settings.dryRun) return []
-  if (settings.concept && settings.keepPreviousFiles) return []
+  if (settings.concept && !isNewConcept(settings.concept) && settings.keepPreviousFiles) return []
   return [
     {
       severity: 'error',

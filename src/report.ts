@@ -5,9 +5,10 @@
 import * as core from '@actions/core'
 import { hashFile } from './files/hash.js'
 import { logSafe } from './format.js'
-import { filesTable, plannedOutputs, setOutputs, type FileOutput } from './outputs.js'
+import { filesTable, md, plannedOutputs, setOutputs, type FileOutput } from './outputs.js'
 import type { Plan } from './plan.js'
 import { blockedMessage, type TargetPlan } from './target.js'
+import { describeConcept } from './zenodo/find-concept.js'
 
 /** Archive members listed one by one in a dry run's summary (the log lists them all). */
 const MAX_SUMMARY_MEMBERS = 200
@@ -38,15 +39,36 @@ export async function reportDryRun(plan: Plan): Promise<void> {
     files.push({ name: f.name, size: d.size, md5: d.md5 })
   }
   const members = filePlan.archiveMembers
+  const repoUrl = `https://github.com/${plan.release.repo.owner}/${plan.release.repo.repo}`
+  const concept = describeConcept(plan.conceptChoice, repoUrl)
+  const citing = [
+    ...(settings.citeInArchive && plan.cited.length
+      ? [
+          `The archived ${plan.cited.join(' and ')} would carry the version DOI Zenodo reserves for the draft (the workspace files are not changed).`
+        ]
+      : []),
+    ...(settings.updateCitationFile
+      ? ['After publishing, CITATION.cff in the workspace would get the concept DOI.']
+      : []),
+    ...(settings.updateReadmeBadge
+      ? ['After publishing, README.md in the workspace would get the concept-DOI badge.']
+      : [])
+  ]
   const conceptId = 'conceptId' in target ? target.conceptId : ''
   const conceptDoi = ('conceptDoi' in target ? target.conceptDoi : undefined) ?? ''
   const summary = [
     `## Dry run: nothing was written to Zenodo`,
     '',
+    `Concept: ${md(concept)}`,
+    '',
     target.kind === 'published'
       ? `The action would ${action} on ${settings.zenodoUrl}, and output its DOIs.`
-      : `The action would ${action} on ${settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${archiveName} (${String(members.length)} files${settings.manifest ? ', with manifest.json' : ''})` : ''}, and ${settings.publish ? 'publish it' : 'leave it as a draft'}.`,
+      : `The action would ${action} on ${settings.zenodoUrl}, upload the files below${members.length ? ` and the archive ${archiveName} (${String(members.length)} files${settings.manifest ? `, with manifest.json ${settings.manifestUpload ? 'inside and beside it' : 'inside'}` : ''})` : ''}, and ${settings.publish ? 'publish it' : 'leave it as a draft'}.`,
     '',
+    ...(plan.softwareHeritage.length
+      ? ['### Software Heritage', '', ...plan.softwareHeritage.map(w => `- ${md(w)}`), '']
+      : []),
+    ...(citing.length ? ['### Citation', '', ...citing.map(c => `- ${md(c)}`), ''] : []),
     '### Files',
     '',
     filesTable(files),
@@ -71,10 +93,14 @@ export async function reportDryRun(plan: Plan): Promise<void> {
     ''
   ]
   core.info(logSafe(`Plan: ${action}.`))
+  core.info(logSafe(concept))
+  for (const w of plan.softwareHeritage) core.info(logSafe(w))
+  for (const c of citing) core.info(logSafe(c))
   core.info(`Metadata:\n${JSON.stringify(metadata, null, 2)}`)
   for (const f of files) core.info(`File ${logSafe(f.name)}: ${String(f.size)} bytes, md5 ${f.md5}`)
   for (const m of members)
     core.info(`Archive member ${logSafe(m.archivePath)}: ${String(m.size)} bytes`)
   setOutputs(plannedOutputs(settings.zenodoUrl, conceptDoi, conceptId, files))
+  core.setOutput('updated-files', '[]')
   await core.summary.addRaw(summary.join('\n')).write()
 }

@@ -27,7 +27,16 @@ export interface Settings {
   files: string[]
   archive: string[]
   archiveName: string
+  /** manifest.json at the archive root. */
   manifest: boolean
+  /** manifest.json uploaded beside the archive too (manifest: upload); off by default (Software Heritage). */
+  manifestUpload: boolean
+  /** The archived CITATION.cff/codemeta.json carry the version DOI (cite-in-archive). */
+  citeInArchive: boolean
+  /** After a publish, CITATION.cff in the workspace gets the concept DOI (update-citation-file). */
+  updateCitationFile: boolean
+  /** After a publish, README.md gets the concept-DOI badge (update-readme-badge). */
+  updateReadmeBadge: boolean
   metadataFile: string
   metadata?: ZenodoMetadata
   /** The version input ('' when not given). */
@@ -77,7 +86,10 @@ export function getSettings(): Settings {
     files: lines('files'),
     archive: lines('archive'),
     archiveName: input('archive-name') || '{repo}-{version}.zip',
-    manifest: bool('manifest', true),
+    ...readManifest(input('manifest')),
+    citeInArchive: bool('cite-in-archive', true),
+    updateCitationFile: bool('update-citation-file'),
+    updateReadmeBadge: bool('update-readme-badge'),
     metadataFile: input('metadata-file') || '.zenodo.json',
     metadata: readMetadataInput(input('metadata')),
     version: input('version'),
@@ -183,6 +195,21 @@ function readMetadataInput(value: string): ZenodoMetadata | undefined {
     )
   }
   return parsed as ZenodoMetadata
+}
+
+/**
+ * The manifest input: inside (or true, the default) puts manifest.json in the archive only, so a
+ * software record holds one file (Software Heritage); upload (or beside) uploads it beside the
+ * archive too; false leaves it out.
+ */
+function readManifest(value: string): { manifest: boolean; manifestUpload: boolean } {
+  if (value === '' || TRUE.includes(value) || value === 'inside')
+    return { manifest: true, manifestUpload: false }
+  if (value === 'upload' || value === 'beside') return { manifest: true, manifestUpload: true }
+  if (FALSE.includes(value)) return { manifest: false, manifestUpload: false }
+  throw new ActionError(
+    `Input 'manifest' must be inside (or true), upload (or beside) or false, not "${value}".`
+  )
 }
 
 function readIfNoFilesFound(value: string): IfNoFilesFound {

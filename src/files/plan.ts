@@ -57,6 +57,8 @@ export interface PlanOptions {
   /** Already resolved (see resolveArchiveName). */
   archiveName: string
   manifest: boolean
+  /** manifest.json uploaded beside the archive too (default: the same as manifest). */
+  manifestBeside?: boolean
   ifNoFilesFound: 'error' | 'warn' | 'ignore'
   /** Files already on disk to upload too, e.g. release assets. */
   extra?: LocalFile[]
@@ -112,8 +114,9 @@ export async function planFiles(opts: PlanOptions): Promise<FilePlan> {
       )
     )
   }
-  checkDuplicateNames(uploads, hasArchive ? opts.archiveName : undefined, opts.manifest, problems)
-  checkCounts(uploads.length + (hasArchive ? 1 + (opts.manifest ? 1 : 0) : 0), opts, problems)
+  const beside = opts.manifestBeside ?? opts.manifest
+  checkDuplicateNames(uploads, hasArchive ? opts.archiveName : undefined, beside, problems)
+  checkCounts(uploads.length + (hasArchive ? 1 + (beside ? 1 : 0) : 0), opts, problems)
   checkSizes(uploads, archiveMembers, opts, problems)
   await checkReadable(uploads, archiveMembers, problems)
 

@@ -107,9 +107,10 @@ async function listAll(
 async function readLists(
   client: ReadOnlyZenodo,
   conceptrecid?: string,
-  pages = LIST_PAGES
+  pages = LIST_PAGES,
+  listed?: Deposition[]
 ): Promise<Deposition[][]> {
-  const lists = [await listAll(client, undefined, pages)]
+  const lists = [listed ?? (await listAll(client, undefined, pages))]
   if (conceptrecid) lists.push(await listAll(client, `conceptrecid:${conceptrecid}`, pages))
   return lists
 }
@@ -153,6 +154,8 @@ export interface ResolveOptions {
   identity: ReleaseIdentity
   /** This run's uploads, with md5 where known; called only when a draft must be judged. */
   planned: () => Promise<PlannedUpload[]>
+  /** The user's deposition list (every version), when already read (concept discovery). */
+  listed?: Deposition[]
 }
 
 /**
@@ -186,7 +189,7 @@ export async function resolveTarget(
     }
   }
 
-  const lists = await readLists(client, conceptrecid)
+  const lists = await readLists(client, conceptrecid, LIST_PAGES, o.listed)
   const mine = ofRelease(lists, o.identity)
   const published = mine
     .filter(d => d.submitted)

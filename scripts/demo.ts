@@ -53,9 +53,13 @@ try {
   const second = await e2e.run({
     event: releaseEvent({ tag: 'v1.1.0', body: 'Bug fixes.' }),
     workspace,
-    inputs: { files: 'dist/*', archive: 'src/**\nREADME.md', concept: first.outputs['concept-doi'] }
+    inputs: { files: 'dist/*', archive: 'src/**\nREADME.md' }
   })
-  show('Second release (new version of the same concept):', second)
+  show('Second release (found the concept by its repository link: a new version of it):', second)
+  if (second.outputs['concept-doi'] !== first.outputs['concept-doi']) {
+    console.error("The second release did not continue the first one's concept.")
+    process.exit(1)
+  }
   console.log(`\nDOI: ${second.outputs.doi}`)
 } finally {
   await e2e.close()

@@ -11,6 +11,7 @@ import { buildArchive, type BuiltArchive } from './archive/build.js'
 import { ActionError } from './errors.js'
 import type { LocalFile } from './files/plan.js'
 import type { Plan } from './plan.js'
+import { executeRdm, type RdmOutcome } from './rdm/execute.js'
 import type { PlannedUpload, TargetPlan } from './target.js'
 import type { Deposition } from './zenodo/client.js'
 import {
@@ -38,9 +39,10 @@ export interface Outcome {
 type Writable = Extract<TargetPlan, { kind: 'create' | 'new-version' | 'adopt' }>
 
 /** Carries out the plan. The plan's target must not be 'blocked' (main stops before). */
-export async function execute(plan: Plan, scratch: string): Promise<Outcome> {
+export async function execute(plan: Plan, scratch: string): Promise<Outcome | RdmOutcome> {
+  if (plan.rdm) return executeRdmPlan(plan, plan.rdm, scratch)
   const { client } = plan.connection
-  const target = plan.target
+  const target = plan.target as TargetPlan // the legacy API's (numeric) ids: plan.rdm is unset
   if (target.kind === 'blocked') throw new ActionError('internal: execute() of a blocked plan')
   if (target.kind === 'published') {
     core.info(
@@ -125,6 +127,21 @@ async function finish(plan: Plan, target: Writable, uploads: LocalFile[]): Promi
     if (opened.owned) await discardOwned(client, id)
     throw e
   }
+}
+
+/** The InvenioRDM side (src/rdm/execute.ts), with this module's archive and upload limits. */
+async function executeRdmPlan(
+  plan: Plan,
+  rdm: NonNullable<Plan['rdm']>,
+  scratch: string
+): Promise<RdmOutcome> {
+  const writes = rdm.target.kind !== 'published' && rdm.target.kind !== 'blocked'
+  const archive =
+    writes && plan.files.archiveMembers.length
+      ? await core.group(`Archive ${plan.archiveName}`, () => buildPlannedArchive(plan, scratch))
+      : undefined
+  const run = { ...plan, rdm, sleep: plan.connection.sleep, uploadAll }
+  return executeRdm(run, [...plan.files.uploads, ...archiveFiles(archive)])
 }
 
 /** Runs `upload` over the files with at most `concurrency` in flight; results in input order. */

@@ -42,7 +42,7 @@ export function depositionOutputs(dep: Deposition, zenodoUrl: string, state: Run
     state === 'published'
       ? dep.links?.record_html || dep.links?.html || `${zenodoUrl}/records/${dep.id}`
       : dep.links?.html || `${zenodoUrl}/deposit/${dep.id}`
-  return assemble({
+  return assembleOutputs({
     doi,
     conceptDoi,
     id: dep.id ? String(dep.id) : '',
@@ -61,7 +61,7 @@ export function plannedOutputs(
   conceptId: string,
   files: FileOutput[]
 ): Outputs {
-  return assemble({
+  return assembleOutputs({
     doi: '',
     conceptDoi,
     id: '',
@@ -73,7 +73,8 @@ export function plannedOutputs(
   })
 }
 
-function assemble(v: {
+/** The outputs from what a run learnt (both APIs). */
+export function assembleOutputs(v: {
   doi: string
   conceptDoi: string
   id: string
@@ -122,6 +123,8 @@ export interface SummaryContext {
   note?: string
   /** True when this run made a new record (concept): the summary says how to continue it. */
   newConcept?: boolean
+  /** The repository's name in headings; default "Zenodo". */
+  service?: string
 }
 
 function doiLink(doi: string): string {
@@ -136,8 +139,9 @@ export async function writeSummary(outputs: Outputs, ctx: SummaryContext): Promi
 /** The summary's markdown (no table has an empty header row). */
 export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   const files = JSON.parse(outputs.files) as FileOutput[]
+  const on = ctx.service ?? 'Zenodo'
   const heading =
-    outputs.state === 'published' ? 'Published on Zenodo' : 'Draft on Zenodo (not published)'
+    outputs.state === 'published' ? `Published on ${on}` : `Draft on ${on} (not published)`
   const parts = [`## ${heading}: ${md(ctx.title)}\n`]
   if (ctx.note) parts.push(`${md(ctx.note)}\n`)
   parts.push(
@@ -165,12 +169,16 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
 }
 
 /** The job summary of a failed run: the problems found, or the error. */
-export async function writeFailureSummary(message: string, problems: Problem[]): Promise<void> {
+export async function writeFailureSummary(
+  message: string,
+  problems: Problem[],
+  service = 'Zenodo'
+): Promise<void> {
   const errors = problems.filter(p => p.severity === 'error')
-  const lines = ['## Zenodo release failed\n']
+  const lines = [`## ${service === 'Zenodo' ? 'Zenodo release' : 'Release'} failed\n`]
   if (errors.length) {
     lines.push(
-      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n`,
+      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to ${service}:\n`,
       ...errors.map(p => `- ${md(formatProblem(p))}`),
       ''
     )

@@ -28,6 +28,13 @@ import { ZenodoClient } from './zenodo/client.js'
 import { parseConcept } from './zenodo/concept.js'
 import { resolveTarget } from './zenodo/deposition.js'
 import { OAuthToken, StaticToken } from './zenodo/oauth.js'
+import {
+  planRdm,
+  rdmFileSummary,
+  readRdmShapedFile,
+  repositoryName,
+  type RdmPlan
+} from './rdm/plan.js'
 import { USER_AGENT } from './version.js'
 
 /** The connection to Zenodo a run uses (planning calls only its read-only methods). */
@@ -49,7 +56,10 @@ export interface Plan {
   archiveName: string
   /** Every name this run uploads (files, the archive and its manifest). */
   uploadNames: Set<string>
-  target: TargetPlan
+  /** Numbers are the legacy API's ids; strings InvenioRDM's (then `rdm` is set). */
+  target: TargetPlan | TargetPlan<string>
+  /** The InvenioRDM side of the plan, when settings.api is 'rdm' (src/rdm/plan.ts). */
+  rdm?: RdmPlan
   /** Warnings (errors stop planning with a ValidationError). */
   problems: Problem[]
   connection: Connection
@@ -58,14 +68,18 @@ export interface Plan {
 /** Reads and checks everything, then decides the target with read-only Zenodo calls. */
 export async function plan(scratch: string): Promise<Plan> {
   const settings = await core.group('Settings', async () => getSettings())
-  const conceptId = settings.concept ? parseConcept(settings.concept) : undefined
+  const conceptId =
+    settings.concept && settings.api === 'legacy' ? parseConcept(settings.concept) : undefined
   const octokit = githubClient(settings.githubToken)
 
   const release = await core.group('Release', () => loadRelease(settings, octokit))
   const version = settings.version || release.release.tag
   const identity: ReleaseIdentity = { link: releaseTreeUrl(release.release, release.repo) }
-  const { metadata, problems: metadataProblems } = await core.group('Metadata', () =>
-    prepareMetadata(settings, release, octokit, version)
+  const rdmFile = settings.api === 'rdm' ? await readRdmShapedFile(settings) : undefined
+  const { metadata, problems: metadataProblems } = await core.group('Metadata', async () =>
+    rdmFile
+      ? { metadata: rdmFileSummary(rdmFile, version), problems: [] }
+      : prepareMetadata(settings, release, octokit, version)
   )
 
   const archiveName = resolveArchiveName(settings.archiveName, {
@@ -100,6 +114,39 @@ export async function plan(scratch: string): Promise<Plan> {
     if (settings.manifest) uploadNames.add(MANIFEST_NAME)
   }
   const connection = connect(settings)
+  if (settings.api === 'rdm') {
+    const rdm = await core.group(`${repositoryName(settings.zenodoUrl)} (read-only)`, () =>
+      planRdm({
+        settings,
+        http: connection.http,
+        metadata,
+        rdmFile,
+        identity,
+        version,
+        releaseDate: release.release.publishedAt?.slice(0, 10),
+        planned: () => plannedUploads(files, uploadNames)
+      })
+    )
+    reportProblems(rdm.problems)
+    problems.push(...rdm.problems)
+    if (problems.some(p => p.severity === 'error'))
+      throw new ValidationError(problems, rdm.plan.service)
+    const target = rdm.plan.target
+    return {
+      settings,
+      release,
+      identity,
+      version,
+      metadata,
+      files,
+      archiveName,
+      uploadNames,
+      target,
+      rdm: rdm.plan,
+      problems,
+      connection
+    }
+  }
   const target = await core.group('Deposition (read-only)', () =>
     resolveTarget(connection.client, {
       conceptId,
@@ -221,6 +268,7 @@ function connect(settings: Settings): Connection {
     auth: tokenSource(settings, sleep),
     // The token goes to the configured Zenodo's origin only (issue 8, item 7).
     authOrigin: settings.zenodoUrl,
+    ...(settings.api === 'rdm' ? { service: repositoryName(settings.zenodoUrl) } : {}),
     userAgent: USER_AGENT,
     policy: { sleep, ...(scale < 1 ? { headersTimeoutMs: Math.max(5000, 120_000 * scale) } : {}) }
   })

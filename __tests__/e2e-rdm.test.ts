@@ -322,6 +322,95 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
   })
 })
 
+describe('leftovers and lost answers on an instance', () => {
+  test('an untouched new-version draft left by a killed run is adopted and published', async () => {
+    await start(instance)
+    const old = await rdmOf(e2e.server).seedPublished({ version: 'v1.0.0' })
+    const previous = recordsOf(e2e.server).find(r => r.id === old.id) as Json
+    const { version: _v, publication_date: _d, ...copied } = previous.metadata as Json
+    const left = await rdmOf(e2e.server).seedNewVersionDraft(old.id, { metadata: copied })
+    const workspace = await makeWorkspace({ 'a.txt': 'A' })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v2.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt', concept: old.id }
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`Reusing unpublished draft ${left.id}`)
+    expect(run.outputs['record-id']).toBe(left.id)
+    expect(writes(e2e.server).some(w => w.endsWith('/versions'))).toBe(false)
+    expect(draftsOf(e2e.server)).toHaveLength(0)
+  })
+
+  test('a create whose answer is lost finds the draft it made instead of making a second', async () => {
+    await start(instance)
+    e2e.server.faults.add({
+      method: 'POST',
+      path: '/api/records',
+      kind: { type: 'after', status: 504, html: true }
+    })
+    const workspace = await makeWorkspace({ 'a.txt': 'A' })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt' },
+      env: FAST
+    })
+    expect(run.code).toBe(0)
+    expect(writes(e2e.server).filter(w => w === 'POST /api/records')).toHaveLength(1)
+    expect(recordsOf(e2e.server)).toHaveLength(1)
+    expect(draftsOf(e2e.server)).toHaveLength(0)
+  })
+
+  test('a failure after the draft was made discards it, leaving nothing half-done', async () => {
+    await start(instance)
+    e2e.server.faults.add({
+      method: 'PUT',
+      path: /\/draft$/,
+      kind: { type: 'status', status: 403 }
+    })
+    const workspace = await makeWorkspace({ 'a.txt': 'A' })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt' },
+      env: FAST
+    })
+    expect(run.code).not.toBe(0)
+    expect(run.stdout).toMatch(
+      /The repository at 127\.0\.0\.1:\d+ refused PUT|the repository at 127\.0\.0\.1:\d+ refused PUT/
+    )
+    expect(run.stdout).not.toMatch(/Zenodo refused/)
+    expect(writes(e2e.server).some(w => /^DELETE \/api\/records\/[^/]+\/draft$/.test(w))).toBe(true)
+    expect(draftsOf(e2e.server)).toHaveLength(0)
+    expect(recordsOf(e2e.server)).toHaveLength(0)
+  })
+})
+
+describe('the legacy API keeps the scenarios the native one has', () => {
+  // first release, new version, keep-previous-files: e2e-publish.test.ts; vocabulary miss before
+  // any write: e2e-validation.test.ts; rerun and 504 after publish: e2e-failures.test.ts and
+  // e2e-deposition.test.ts. Communities are set in the legacy metadata:
+  test('communities in .zenodo.json reach the published deposition through the legacy API', async () => {
+    e2e = await startE2E()
+    const workspace = await makeWorkspace({
+      'a.txt': 'A',
+      '.zenodo.json': JSON.stringify({
+        upload_type: 'dataset',
+        communities: [{ identifier: 'lab' }]
+      })
+    })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt' }
+    })
+    expect(run.code).toBe(0)
+    expect(e2e.server.requests.some(r => r.url.startsWith('/api/deposit/depositions'))).toBe(true)
+    expect(e2e.server.records()[0].metadata.communities).toEqual([{ identifier: 'lab' }])
+  })
+})
+
 describe('Zenodo through the native API (api: rdm)', () => {
   test('a first release and a new version are published through /api/records with the InvenioRDM media type', async () => {
     await start({ mode: 'zenodo' })

@@ -387,6 +387,58 @@ describe('leftovers and lost answers on an instance', () => {
   })
 })
 
+describe('two runs of one release at once on an instance', () => {
+  const RACE = { ZENODO_RELEASE_TIME_SCALE: '0.02' }
+  const releaseFiles = { 'dist/a.tar.gz': 'archive a', 'dist/b.whl': 'wheel b' }
+
+  test('both first-release runs spawned at once: one record, the same DOI (or a clear message)', async () => {
+    e2e = await startE2E({ rdm: instance, rateLimitPerMinute: 0 })
+    const go = async () =>
+      e2e.run({
+        event: releaseEvent({ tag: 'v1.0.0' }),
+        workspace: await makeWorkspace(releaseFiles),
+        inputs: { files: 'dist/*' },
+        env: RACE
+      })
+    const [a, b] = await Promise.all([go(), go()])
+    const records = recordsOf(e2e.server)
+    expect(records).toHaveLength(1)
+    expect(draftsOf(e2e.server)).toEqual([])
+    const doi = (records[0].pids as { doi: { identifier: string } }).doi.identifier
+    for (const run of [a, b]) {
+      if (run.code === 0) expect(run.outputs.doi).toBe(doi)
+      else expect(run.stdout).toMatch(/Another run of this release/)
+    }
+    expect([a.code, b.code]).toContain(0)
+  })
+
+  test('two runs of a new version at once share the one new-version draft: one version with this release’s files', async () => {
+    e2e = await startE2E({ rdm: instance, rateLimitPerMinute: 0 })
+    const old = await rdmOf(e2e.server).seedPublished({ version: 'v1.0.0' })
+    const go = async () =>
+      e2e.run({
+        event: releaseEvent({ tag: 'v2.0.0' }),
+        workspace: await makeWorkspace(releaseFiles),
+        inputs: { files: 'dist/*', concept: old.parentId },
+        env: RACE
+      })
+    const [a, b] = await Promise.all([go(), go()])
+    const fresh = recordsOf(e2e.server).filter(r => r.id !== old.id)
+    expect(fresh).toHaveLength(1)
+    expect(checksums(fresh[0])).toEqual({
+      'a.tar.gz': `md5:${md5('archive a')}`,
+      'b.whl': `md5:${md5('wheel b')}`
+    })
+    expect(draftsOf(e2e.server)).toEqual([])
+    const doi = (fresh[0].pids as { doi: { identifier: string } }).doi.identifier
+    for (const run of [a, b]) {
+      if (run.code === 0) expect(run.outputs.doi).toBe(doi)
+      else expect(run.stdout).toMatch(/Another run of this release/)
+    }
+    expect([a.code, b.code]).toContain(0)
+  })
+})
+
 describe('the legacy API keeps the scenarios the native one has', () => {
   // first release, new version, keep-previous-files: e2e-publish.test.ts; vocabulary miss before
   // any write: e2e-validation.test.ts; rerun and 504 after publish: e2e-failures.test.ts and

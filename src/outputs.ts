@@ -156,7 +156,7 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   )
   if (ctx.newConcept && outputs['concept-doi']) {
     parts.push(
-      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). To publish later releases as new versions of it rather than as new records, give the action \`concept: ${outputs['concept-doi']}\`.\n`
+      `This release made a new ${on === 'Zenodo' ? 'Zenodo ' : ''}record (concept DOI ${doiLink(outputs['concept-doi'])}). To publish later releases as new versions of it rather than as new records, give the action \`concept: ${outputs['concept-doi']}\`.\n`
     )
   }
   if (outputs['badge-markdown']) {

@@ -143,7 +143,7 @@ export function blockedMessage(
   b: Extract<TargetPlan<number | string>, { kind: 'blocked' }>,
   service = 'Zenodo'
 ): string {
-  return `${service} holds an unpublished draft that this action did not make: ${typeof b.draft.id === 'number' ? 'deposition' : 'draft'} ${String(b.draft.id)} "${b.draft.title}" (${b.draft.pageUrl}); ${b.reason}. Nothing was changed. Publish or discard that draft on ${service}, then run this release again.`
+  return `${service.charAt(0).toUpperCase()}${service.slice(1)} holds an unpublished draft that this action did not make: ${typeof b.draft.id === 'number' ? 'deposition' : 'draft'} ${String(b.draft.id)} "${b.draft.title}" (${b.draft.pageUrl}); ${b.reason}. Nothing was changed. Publish or discard that draft on ${service}, then run this release again.`
 }
 
 /**

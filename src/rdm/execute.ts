@@ -17,7 +17,15 @@ import { blockedMessage, judgeDraft, rivalWinner, type TargetPlan } from '../tar
 import type { RdmClient, RdmRecord, RdmUploadResult } from './client.js'
 import { saveErrorProblems } from './metadata.js'
 import type { RdmPlan } from './plan.js'
-import { byCreation, isOpenDraft, ofRelease, recordFiles, toEntry, userRecords } from './target.js'
+import {
+  byCreation,
+  draftFilesForJudging,
+  isOpenDraft,
+  ofRelease,
+  recordFiles,
+  toEntry,
+  userRecords
+} from './target.js'
 
 /** How a run ended on the repository, with its outputs. */
 export interface RdmOutcome {
@@ -90,7 +98,15 @@ export async function executeRdm(run: RdmRun, uploads: LocalFile[]): Promise<Rdm
 async function finish(run: RdmRun, target: Writable, uploads: LocalFile[]): Promise<RdmOutcome> {
   const { client, mapped, file, service } = run.rdm
   const { settings, sleep } = run
-  const draft = await core.group(`Draft on ${service}`, () => openDraft(run, target))
+  let draft: RdmRecord
+  try {
+    draft = await core.group(`Draft on ${service}`, () => openDraft(run, target))
+  } catch (e) {
+    // e.g. the shared new-version draft was published by another run of this release meanwhile
+    const published = await releasePublished(client, run.identity)
+    if (!published) throw e
+    return publishedByAnother(e, published, run, service)
+  }
   const id = draft.id
   const newConcept =
     target.kind === 'create' || (target.kind === 'adopt' && target.latestId === undefined)
@@ -148,18 +164,8 @@ async function finish(run: RdmRun, target: Writable, uploads: LocalFile[]): Prom
     if (e instanceof RdmPublishOutcomeUnknown) throw e
     const published = await publishedMeanwhile(client, id, run.identity)
     if (published) {
-      core.warning(
-        logSafe(
-          `${e instanceof Error ? e.message : String(e)}; but this release is published meanwhile as record ${published.id}.`
-        )
-      )
       if (published.id !== id) await discardOwned(client, id, service)
-      return {
-        outputs: recordOutputs(published, settings.zenodoUrl, 'published', service),
-        state: 'published',
-        note: `Another run of this release published it at the same time (record ${published.id}); this run published nothing of its own.`,
-        newConcept: false
-      }
+      return publishedByAnother(e, published, run, service)
     }
     await discardOwned(client, id, service)
     throw e
@@ -207,14 +213,12 @@ async function openDraft(run: RdmRun, target: Writable): Promise<RdmRecord> {
   // Asking again returns the existing new-version draft: safe to repeat, and the HTTP client does.
   const draft = await client.newVersion(target.latestId)
   const previous = await client.getRecord(target.latestId)
-  const files = (await client.listDraftFiles(draft.id)).map(f => ({
-    name: f.key,
-    md5: f.checksum ?? ''
-  }))
+  const planned = [...run.uploadNames].map(name => ({ name }))
+  const files = draftFilesForJudging(await client.listDraftFiles(draft.id), planned)
   const verdict = judgeDraft(toEntry(draft, files), {
     identity: run.identity,
     previous: toEntry(previous),
-    planned: [...run.uploadNames].map(name => ({ name }))
+    planned
   })
   if (!verdict.owned) {
     throw new ActionError(
@@ -448,6 +452,39 @@ async function requestCommunities(
   }
 }
 
+/** The outcome when another run of this release published it while this one failed. */
+function publishedByAnother(
+  e: unknown,
+  published: RdmRecord,
+  run: RdmRun,
+  service: string
+): RdmOutcome {
+  core.warning(
+    logSafe(
+      `${e instanceof Error ? e.message : String(e)}; but this release is published meanwhile as record ${published.id}.`
+    )
+  )
+  return {
+    outputs: recordOutputs(published, run.settings.zenodoUrl, 'published', service),
+    state: 'published',
+    note: `Another run of this release published it at the same time (record ${published.id}); this run published nothing of its own.`,
+    newConcept: false
+  }
+}
+
+/** A published record of this release among the token owner's newest records, if any. */
+async function releasePublished(
+  client: RdmClient,
+  identity: { link: string }
+): Promise<RdmRecord | undefined> {
+  try {
+    const other = ofRelease(await userRecords(client, 1), identity).find(r => !isOpenDraft(r))
+    return other ? await client.getRecord(other.id) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** After a failure: is this run's own draft published (by a rival sharing it), or the release? */
 async function publishedMeanwhile(
   client: RdmClient,
@@ -457,11 +494,10 @@ async function publishedMeanwhile(
   try {
     const own = await client.readPublishOutcome(ownId)
     if (own) return own
-    const other = ofRelease(await userRecords(client, 1), identity).find(r => !isOpenDraft(r))
-    return other ? await client.getRecord(other.id) : undefined
   } catch {
-    return undefined
+    // neither could be read: look for another published version of the release
   }
+  return releasePublished(client, identity)
 }
 
 /** Best-effort removal of an unpublished draft this run made or provably owns, after a failure. */

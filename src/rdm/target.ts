@@ -7,6 +7,7 @@
  */
 import * as core from '@actions/core'
 import { logSafe } from '../format.js'
+import { HttpError } from '../http.js'
 import {
   carriesIdentity,
   judgeDraft,
@@ -15,7 +16,7 @@ import {
   type ReleaseIdentity,
   type TargetPlan
 } from '../target.js'
-import type { RdmClient, RdmRecord } from './client.js'
+import type { RdmClient, RdmFile, RdmRecord } from './client.js'
 import { conceptOf, resolveConcept, type FoundConcept } from './concept.js'
 
 /** Pages of 100 of the token owner's records read when looking for a release. */
@@ -33,6 +34,20 @@ export function recordFiles(r: RdmRecord): Entry['files'] {
       name: f.key,
       md5: typeof f.checksum === 'string' ? f.checksum.replace(/^md5:/i, '').toLowerCase() : ''
     }))
+}
+
+/**
+ * A draft's files as the rules need them. A file still pending (its upload begun, not committed:
+ * no checksum yet) of a name this release uploads counts as this release's partial upload.
+ */
+export function draftFilesForJudging(
+  files: readonly RdmFile[],
+  planned: readonly PlannedUpload[]
+): Entry['files'] {
+  return files.map(f => ({
+    name: f.key,
+    md5: f.checksum ?? planned.find(p => p.name === f.key)?.md5 ?? ''
+  }))
 }
 
 /**
@@ -163,13 +178,13 @@ export async function resolveRdmTarget(
   for (const listed of [...drafts.values()].sort(byCreation)) {
     const draft = await client.findDraft(listed.id)
     if (!draft || !isOpenDraft(draft)) continue
-    const files = (await client.listDraftFiles(draft.id)).map(f => ({
-      name: f.key,
-      md5: f.checksum ?? ''
-    }))
-    const entry = toEntry(draft, files)
-    const sameConcept = found !== undefined && draft.parent.id === found.parentId
     planned ??= await o.planned()
+    const files = await draftFilesOrGone(client, draft.id)
+    // published or discarded since it was listed (another run of this release): not in the way;
+    // the look for other runs before publishing settles what that run did
+    if (!files) continue
+    const entry = toEntry(draft, draftFilesForJudging(files, planned))
+    const sameConcept = found !== undefined && draft.parent.id === found.parentId
     const verdict = judgeDraft(entry, {
       identity: o.identity,
       previous: sameConcept ? previous : undefined,
@@ -240,6 +255,16 @@ async function discoverConcept(
 function linksRepository(link: string, prefix: string): boolean {
   const l = link.trim().toLowerCase()
   return l === prefix || l.startsWith(`${prefix}/`)
+}
+
+/** A draft's files; undefined when the draft is gone (404: published or discarded meanwhile). */
+async function draftFilesOrGone(client: RdmClient, id: string): Promise<RdmFile[] | undefined> {
+  try {
+    return await client.listDraftFiles(id)
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 404) return undefined
+    throw e
+  }
 }
 
 /** Oldest first (creation time, then id): the order both runs of one release agree on. */

@@ -362,6 +362,22 @@ describe('leftovers and lost answers on an instance', () => {
     expect(draftsOf(e2e.server)).toHaveLength(0)
   })
 
+  test('a token the repository refuses fails before any write, naming the repository and the token', async () => {
+    await start(instance)
+    const workspace = await makeWorkspace({ 'a.txt': 'A' })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt', token: 'not-the-token' }
+    })
+    expect(run.code).not.toBe(0)
+    expect(writes(e2e.server)).toEqual([])
+    expect(run.stdout).toMatch(
+      /::error::The repository at 127\.0\.0\.1:\d+ refused GET \/api\/user\/records \(403 Permission denied\.\)\. Check the token: it must be a personal access token of this repository/
+    )
+    expect(run.stdout).not.toMatch(/::error::.*Zenodo/)
+  })
+
   test('a failure after the draft was made discards it, leaving nothing half-done', async () => {
     await start(instance)
     e2e.server.faults.add({
@@ -378,7 +394,7 @@ describe('leftovers and lost answers on an instance', () => {
     })
     expect(run.code).not.toBe(0)
     expect(run.stdout).toMatch(
-      /The repository at 127\.0\.0\.1:\d+ refused PUT|the repository at 127\.0\.0\.1:\d+ refused PUT/
+      /::error::The repository at 127\.0\.0\.1:\d+ refused PUT \/api\/records\/[^/]+\/draft \(403/
     )
     expect(run.stdout).not.toMatch(/Zenodo refused/)
     expect(writes(e2e.server).some(w => /^DELETE \/api\/records\/[^/]+\/draft$/.test(w))).toBe(true)

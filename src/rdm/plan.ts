@@ -106,7 +106,12 @@ export async function planRdm(o: PlanRdmOptions): Promise<{ plan: RdmPlan; probl
   const today = o.releaseDate ?? new Date().toISOString().slice(0, 10)
   const mapped = o.rdmFile
     ? withRelease(fromRdmFile(o.rdmFile.json), o.identity, o.version, today)
-    : legacyToRdm(o.metadata, { file, today })
+    : legacyToRdm(o.metadata, {
+        file,
+        today,
+        // Zenodo's own deserializer sets it; other repositories apply their own default
+        ...(service === 'Zenodo' ? { publisher: 'Zenodo' } : {})
+      })
   const problems = [
     ...mapped.problems,
     ...(o.rdmFile ? publishProblems(mapped.body, file) : []),

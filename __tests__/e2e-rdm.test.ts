@@ -563,4 +563,28 @@ describe('an InvenioRDM-shaped metadata file', () => {
     expect(run.stdout).toContain('.zenodo.json: metadata.resource_type: is missing')
     expect(run.stdout).toContain('metadata.creators[0].person_or_org.family_name: is missing')
   })
+
+  test('the metadata input cannot be laid over it: refused before any write, saying what to do', async () => {
+    await start(instance)
+    const workspace = await makeWorkspace({
+      'a.txt': 'A',
+      '.zenodo.json': JSON.stringify({
+        metadata: {
+          title: 'Native',
+          resource_type: { id: 'dataset' },
+          creators: [{ person_or_org: { type: 'organizational', name: 'Octo Lab' } }]
+        }
+      })
+    })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt', metadata: '{"keywords": ["x"]}' }
+    })
+    expect(run.code).not.toBe(0)
+    expect(writes(e2e.server)).toEqual([])
+    expect(run.stdout).toContain(
+      'action input: metadata: holds Zenodo (legacy) metadata fields, which cannot be laid over .zenodo.json'
+    )
+  })
 })

@@ -113,6 +113,7 @@ export async function planRdm(o: PlanRdmOptions): Promise<{ plan: RdmPlan; probl
         ...(service === 'Zenodo' ? { publisher: 'Zenodo' } : {})
       })
   const problems = [
+    ...(o.rdmFile && settings.metadata ? [metadataInputOverRdmFile(o.rdmFile.file)] : []),
     ...mapped.problems,
     ...(o.rdmFile ? publishProblems(mapped.body, file) : []),
     ...(await validateAgainstInstance(client, mapped, { file, instance: settings.zenodoUrl }))
@@ -160,6 +161,17 @@ function withRelease(
   }
   m.related_identifiers = related
   return mapped
+}
+
+/** The metadata input holds legacy fields, which cannot be laid over an InvenioRDM-shaped file. */
+function metadataInputOverRdmFile(file: string): Problem {
+  return {
+    severity: 'error',
+    file: 'action input',
+    field: 'metadata',
+    message: `holds Zenodo (legacy) metadata fields, which cannot be laid over ${file}, an InvenioRDM-shaped file taken as it is`,
+    fix: `write those fields into ${file} in InvenioRDM's shape, or remove the metadata input`
+  }
 }
 
 /** The file the legacy metadata came from: the metadata file, else CITATION.cff, else the inputs. */

@@ -206,6 +206,36 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
     expect(e2e.server.requests.some(r => r.url.startsWith('/api/vocabularies/licenses'))).toBe(true)
   })
 
+  test('a vocabulary miss names where the value came from: the repository’s license, or the metadata input', async () => {
+    await start(instance)
+    const workspace = await makeWorkspace({
+      'a.txt': 'A',
+      '.zenodo.json': JSON.stringify({ upload_type: 'software' })
+    })
+    const fromDefaults = await e2e.run({
+      event: releaseEvent(
+        { tag: 'v1.0.0' },
+        { repository: { license: { spdx_id: 'BSD-3-Clause' } } }
+      ),
+      workspace,
+      inputs: { files: 'a.txt' }
+    })
+    expect(fromDefaults.code).not.toBe(0)
+    expect(fromDefaults.stdout).toContain(
+      'release defaults: license: "bsd-3-clause" is not a license of'
+    )
+    const fromInput = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt', metadata: '{"license": "Apache-2.0", "upload_type": "poster"}' }
+    })
+    expect(fromInput.code).not.toBe(0)
+    expect(fromInput.stdout).toContain(
+      'the metadata input: upload_type: "poster" is not a resource type of'
+    )
+    expect(writes(e2e.server)).toEqual([])
+  })
+
   test('a rerun of a published release publishes nothing and outputs the same DOI', async () => {
     await start(instance)
     const workspace = await makeWorkspace({ 'a.txt': 'A' })

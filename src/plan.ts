@@ -76,9 +76,13 @@ export async function plan(scratch: string): Promise<Plan> {
   const version = settings.version || release.release.tag
   const identity: ReleaseIdentity = { link: releaseTreeUrl(release.release, release.repo) }
   const rdmFile = settings.api === 'rdm' ? await readRdmShapedFile(settings) : undefined
-  const { metadata, problems: metadataProblems } = await core.group('Metadata', async () =>
+  const {
+    metadata,
+    problems: metadataProblems,
+    origins
+  } = await core.group('Metadata', async () =>
     rdmFile
-      ? { metadata: rdmFileSummary(rdmFile, version), problems: [] }
+      ? { metadata: rdmFileSummary(rdmFile, version), problems: [], origins: {} }
       : prepareMetadata(settings, release, octokit, version)
   )
 
@@ -120,6 +124,7 @@ export async function plan(scratch: string): Promise<Plan> {
         settings,
         http: connection.http,
         metadata,
+        origins,
         rdmFile,
         identity,
         version,
@@ -203,7 +208,7 @@ async function prepareMetadata(
   release: ReleaseContext,
   octokit: ReturnType<typeof githubClient>,
   version: string
-): Promise<{ metadata: ZenodoMetadata; problems: Problem[] }> {
+): Promise<{ metadata: ZenodoMetadata; problems: Problem[]; origins: Record<string, string> }> {
   const { source, problems } = await readMetadataSource(settings.workspace, settings.metadataFile)
   if (source) core.info(`Reading metadata from ${source.file}.`)
   const needCreators = !source?.metadata.creators?.length && !settings.metadata?.creators
@@ -223,7 +228,7 @@ async function prepareMetadata(
     ...validateMetadata(metadata, built.origins, built.positions)
   ]
   core.debug(`Final metadata: ${JSON.stringify(metadata)}`)
-  return { metadata: normalizeForZenodo(metadata), problems: all }
+  return { metadata: normalizeForZenodo(metadata), problems: all, origins: built.origins }
 }
 
 /** What publish needs of the files, checked before anything is written. */

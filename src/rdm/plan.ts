@@ -89,6 +89,8 @@ export interface PlanRdmOptions {
   http: HttpClient
   /** The merged legacy metadata (ignored when rdmFile is given). */
   metadata: ZenodoMetadata
+  /** Where each legacy field came from (".zenodo.json", "release defaults", ...). */
+  origins?: Record<string, string>
   rdmFile?: RdmShapedFile
   identity: ReleaseIdentity
   version: string
@@ -117,7 +119,7 @@ export async function planRdm(o: PlanRdmOptions): Promise<{ plan: RdmPlan; probl
     ...mapped.problems,
     ...(o.rdmFile ? publishProblems(mapped.body, file) : []),
     ...(await validateAgainstInstance(client, mapped, { file, instance: settings.zenodoUrl }))
-  ]
+  ].map(p => attribute(p, file, o.origins ?? {}))
   core.debug(`InvenioRDM record body: ${JSON.stringify(mapped.body)}`)
   if (problems.some(p => p.severity === 'error')) {
     return { plan: { client, mapped, file, service, target: { kind: 'create' } }, problems }
@@ -161,6 +163,17 @@ function withRelease(
   }
   m.related_identifiers = related
   return mapped
+}
+
+/**
+ * A problem about a legacy field names the file the field's value came from (the release's
+ * defaults or the metadata input rather than the metadata file, when that is where it was set).
+ */
+function attribute(p: Problem, file: string, origins: Record<string, string>): Problem {
+  if (p.file !== file) return p
+  const candidates = [p.field, p.field.replace(/\].*$/, ']'), /^[^.[]+/.exec(p.field)?.[0] ?? '']
+  const from = candidates.map(c => origins[c]).find(Boolean)
+  return from && from !== file ? { ...p, file: from } : p
 }
 
 /** The metadata input holds legacy fields, which cannot be laid over an InvenioRDM-shaped file. */

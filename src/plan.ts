@@ -118,47 +118,32 @@ export async function plan(scratch: string): Promise<Plan> {
     if (settings.manifest) uploadNames.add(MANIFEST_NAME)
   }
   const connection = connect(settings)
-  if (settings.api === 'rdm') {
-    const rdm = await core.group(`${repositoryName(settings.zenodoUrl)} (read-only)`, () =>
-      planRdm({
-        settings,
-        http: connection.http,
-        metadata,
-        origins,
-        rdmFile,
-        identity,
-        version,
-        releaseDate: release.release.publishedAt?.slice(0, 10),
-        planned: () => plannedUploads(files, uploadNames)
-      })
-    )
-    reportProblems(rdm.problems)
-    problems.push(...rdm.problems)
-    if (problems.some(p => p.severity === 'error'))
-      throw new ValidationError(problems, rdm.plan.service)
-    const target = rdm.plan.target
-    return {
-      settings,
-      release,
-      identity,
-      version,
-      metadata,
-      files,
-      archiveName,
-      uploadNames,
-      target,
-      rdm: rdm.plan,
-      problems,
-      connection
-    }
-  }
-  const target = await core.group('Deposition (read-only)', () =>
-    resolveTarget(connection.client, {
-      conceptId,
-      identity,
-      planned: () => plannedUploads(files, uploadNames)
-    })
-  )
+  const rdm =
+    settings.api === 'rdm'
+      ? await core.group(`${repositoryName(settings.zenodoUrl)} (read-only)`, () =>
+          planRdm({
+            settings,
+            http: connection.http,
+            metadata,
+            origins,
+            rdmFile,
+            identity,
+            version,
+            releaseDate: release.release.publishedAt?.slice(0, 10),
+            planned: () => plannedUploads(files, uploadNames)
+          })
+        )
+      : undefined
+  if (rdm) stopOnProblems(problems, rdm.problems, rdm.plan.service)
+  const target = rdm
+    ? rdm.plan.target
+    : await core.group('Deposition (read-only)', () =>
+        resolveTarget(connection.client, {
+          conceptId,
+          identity,
+          planned: () => plannedUploads(files, uploadNames)
+        })
+      )
   return {
     settings,
     release,
@@ -169,9 +154,17 @@ export async function plan(scratch: string): Promise<Plan> {
     archiveName,
     uploadNames,
     target,
+    ...(rdm ? { rdm: rdm.plan } : {}),
     problems,
     connection
   }
+}
+
+/** Reports the repository's problems and stops, before any write, when there is an error. */
+function stopOnProblems(problems: Problem[], more: Problem[], service: string): void {
+  reportProblems(more)
+  problems.push(...more)
+  if (problems.some(p => p.severity === 'error')) throw new ValidationError(problems, service)
 }
 
 /** The uploads with their md5 (files on disk are hashed; the archive's is known only once built). */

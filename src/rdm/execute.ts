@@ -10,6 +10,7 @@
 import * as core from '@actions/core'
 import { ActionError, ValidationError } from '../errors.js'
 import type { LocalFile } from '../files/plan.js'
+import { hashFile } from '../files/hash.js'
 import { logSafe } from '../format.js'
 import { HttpError, NetworkError } from '../http.js'
 import { assembleOutputs, type FileOutput, type Outputs, type RunState } from '../outputs.js'
@@ -112,14 +113,9 @@ async function finish(run: RdmRun, target: Writable, uploads: LocalFile[]): Prom
     target.kind === 'create' || (target.kind === 'adopt' && target.latestId === undefined)
   try {
     await core.group('Files of the draft', () => prepareFiles(run, draft, target))
-    if (!draft.pids.doi && !mapped.body.pids?.doi) {
-      const reserved = await client.reserveDoi(id)
-      core.info(logSafe(`Reserved DOI ${reserved}.`))
-    }
+    if (!mapped.body.pids?.doi) await reserveDoi(client, id)
     const results = await core.group(`Upload ${String(uploads.length)} file(s)`, () =>
-      run.uploadAll(uploads, settings.concurrency, f =>
-        client.uploadFile(id, { path: f.path, name: f.name }, { replace: true })
-      )
+      run.uploadAll(uploads, settings.concurrency, f => uploadOne(client, id, f))
     )
     const saved = await core.group(`Metadata on ${service}`, async () => {
       const res = await client.saveDraft(id, mapped.body as unknown as Record<string, unknown>)
@@ -163,11 +159,57 @@ async function finish(run: RdmRun, target: Writable, uploads: LocalFile[]): Prom
     // A publish that may have happened is never followed by a discard.
     if (e instanceof RdmPublishOutcomeUnknown) throw e
     const published = await publishedMeanwhile(client, id, run.identity)
+    // Only a draft this run created is its alone: InvenioRDM hands the one new-version draft of a
+    // record to every run that asks, so another run of this release may be filling it now. It is
+    // left in place, and the next run reuses it (it is provably this action's own).
+    const alone = target.kind === 'create'
     if (published) {
-      if (published.id !== id) await discardOwned(client, id, service)
+      if (published.id !== id && alone) await discardOwned(client, id, service)
       return publishedByAnother(e, published, run, service)
     }
-    await discardOwned(client, id, service)
+    if (alone) await discardOwned(client, id, service)
+    else
+      core.info(
+        logSafe(
+          `The draft ${id} is left in place (another run of this release may share it); the next run of this release reuses it.`
+        )
+      )
+    throw e
+  }
+}
+
+/** Reserves the draft's DOI unless it has one; a refusal because it has one meanwhile is fine. */
+async function reserveDoi(client: RdmClient, id: string): Promise<void> {
+  const held = (await client.findDraft(id))?.pids.doi?.identifier
+  if (held) return
+  try {
+    core.info(logSafe(`Reserved DOI ${await client.reserveDoi(id)}.`))
+  } catch (e) {
+    // another run of this release sharing the draft may have reserved it first
+    if (!(await client.findDraft(id))?.pids.doi?.identifier) throw e
+  }
+}
+
+/**
+ * Uploads one file unless the draft already holds it with the same md5 (a resumed draft, or
+ * another run of this release sharing it); after a failure, the same look decides.
+ */
+async function uploadOne(client: RdmClient, id: string, f: LocalFile): Promise<RdmUploadResult> {
+  const held = async (): Promise<RdmUploadResult | undefined> => {
+    const entry = (await client.listDraftFiles(id)).find(x => x.key === f.name)
+    if (entry?.status !== 'completed' || !entry.checksum) return undefined
+    const local = await hashFile(f.path)
+    if (local.md5 !== entry.checksum) return undefined
+    core.info(logSafe(`${f.name} is already in the draft with the same md5; not uploaded again.`))
+    return { name: f.name, size: local.size, md5: local.md5, checksum: entry.checksum }
+  }
+  const already = await held()
+  if (already) return already
+  try {
+    return await client.uploadFile(id, { path: f.path, name: f.name }, { replace: true })
+  } catch (e) {
+    const meanwhile = await held().catch(() => undefined)
+    if (meanwhile) return meanwhile
     throw e
   }
 }

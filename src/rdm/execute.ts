@@ -115,7 +115,7 @@ async function finish(run: RdmRun, target: Writable, uploads: LocalFile[]): Prom
     await core.group('Files of the draft', () => prepareFiles(run, draft, target))
     if (!mapped.body.pids?.doi) await reserveDoi(client, id)
     const results = await core.group(`Upload ${String(uploads.length)} file(s)`, () =>
-      run.uploadAll(uploads, settings.concurrency, f => uploadOne(client, id, f))
+      run.uploadAll(uploads, settings.concurrency, f => uploadOne(client, id, f, sleep))
     )
     const saved = await core.group(`Metadata on ${service}`, async () => {
       const res = await client.saveDraft(id, mapped.body as unknown as Record<string, unknown>)
@@ -190,26 +190,53 @@ async function reserveDoi(client: RdmClient, id: string): Promise<void> {
   }
 }
 
+/** Looks at a file the draft holds while another run of this release may be uploading it. */
+const HELD_READS = 10
+const HELD_WAIT_MS = 1000
+
 /**
- * Uploads one file unless the draft already holds it with the same md5 (a resumed draft, or
- * another run of this release sharing it); after a failure, the same look decides.
+ * Uploads one file so that two runs of this release sharing the draft end alike: a file the draft
+ * already holds with our md5 is not uploaded again; one with another md5 is replaced; one being
+ * uploaded (pending) or appearing meanwhile is not deleted, and after a refusal the draft is
+ * looked at (bounded) until it holds the file with our md5.
  */
-async function uploadOne(client: RdmClient, id: string, f: LocalFile): Promise<RdmUploadResult> {
-  const held = async (): Promise<RdmUploadResult | undefined> => {
+async function uploadOne(
+  client: RdmClient,
+  id: string,
+  f: LocalFile,
+  sleep: Sleep
+): Promise<RdmUploadResult> {
+  const held = async (): Promise<{ status?: string; md5?: string; size?: number } | undefined> => {
     const entry = (await client.listDraftFiles(id)).find(x => x.key === f.name)
-    if (entry?.status !== 'completed' || !entry.checksum) return undefined
+    if (!entry) return undefined
+    if (entry.status !== 'completed' || !entry.checksum) return { status: entry.status }
     const local = await hashFile(f.path)
-    if (local.md5 !== entry.checksum) return undefined
-    core.info(logSafe(`${f.name} is already in the draft with the same md5; not uploaded again.`))
-    return { name: f.name, size: local.size, md5: local.md5, checksum: entry.checksum }
+    return {
+      status: 'completed',
+      size: local.size,
+      md5: local.md5 === entry.checksum ? local.md5 : undefined
+    }
   }
-  const already = await held()
-  if (already) return already
+  const done = (h: { md5?: string; size?: number }): RdmUploadResult => {
+    core.info(logSafe(`${f.name} is in the draft with the same md5; not uploaded again.`))
+    const md5 = h.md5 ?? ''
+    return { name: f.name, size: h.size ?? 0, md5, checksum: md5 }
+  }
+  const before = await held()
+  if (before?.md5) return done(before)
   try {
-    return await client.uploadFile(id, { path: f.path, name: f.name }, { replace: true })
+    return await client.uploadFile(
+      id,
+      { path: f.path, name: f.name },
+      { replace: before?.status === 'completed' }
+    )
   } catch (e) {
-    const meanwhile = await held().catch(() => undefined)
-    if (meanwhile) return meanwhile
+    for (let read = 1; read <= HELD_READS; read++) {
+      const now = await held().catch(() => undefined)
+      if (now?.md5) return done(now)
+      if (now?.status !== 'pending') break
+      await sleep(HELD_WAIT_MS)
+    }
     throw e
   }
 }

@@ -156,6 +156,47 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
     expect(checksums(previous)['tool.tar.gz']).toBe(`md5:${md5('old')}`)
   })
 
+  test('a CITATION.cff-only repository is mapped to InvenioRDM metadata (names, ORCID, affiliation, license, keywords)', async () => {
+    await start(instance)
+    const workspace = await makeWorkspace({
+      'a.txt': 'A',
+      'CITATION.cff': [
+        'cff-version: 1.2.0',
+        'message: Please cite this software.',
+        'title: Stellar Pipeline',
+        'license: Apache-2.0',
+        'keywords: [astronomy, pipeline]',
+        'authors:',
+        '  - family-names: Doe',
+        '    given-names: Jane',
+        '    orcid: https://orcid.org/0000-0002-1825-0097',
+        '    affiliation: Bonn University',
+        '  - name: The Stellar Consortium',
+        ''
+      ].join('\n')
+    })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v2.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt' }
+    })
+    expect(run.code).toBe(0)
+    const m = recordsOf(e2e.server)[0].metadata as Json
+    expect(m.title).toBe('Stellar Pipeline')
+    expect(m.rights).toEqual([expect.objectContaining({ id: 'apache-2.0' })])
+    expect(m.subjects).toEqual([{ subject: 'astronomy' }, { subject: 'pipeline' }])
+    const creators = m.creators as { person_or_org: Json; affiliations?: Json[] }[]
+    expect(creators[0].person_or_org).toMatchObject({
+      type: 'personal',
+      family_name: 'Doe',
+      given_name: 'Jane',
+      identifiers: [{ scheme: 'orcid', identifier: '0000-0002-1825-0097' }]
+    })
+    expect(creators[0].affiliations).toEqual([expect.objectContaining({ name: 'Bonn University' })])
+    // legacy creators carry a name only: Zenodo's deserializer makes each a person (nameparser)
+    expect(creators[1].person_or_org).toMatchObject({ family_name: 'Stellar Consortium' })
+  })
+
   test('communities named in the metadata are asked after publish; a refusal is a warning and the record stays published', async () => {
     await start(instance)
     const workspace = await makeWorkspace({

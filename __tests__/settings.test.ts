@@ -130,3 +130,18 @@ test('cite-in-archive is on by default; the write-back inputs are off by default
   const t = getSettings()
   expect([t.citeInArchive, t.updateCitationFile, t.updateReadmeBadge]).toEqual([false, true, true])
 })
+
+test('api auto is legacy on zenodo.org and sandbox.zenodo.org, rdm on any other zenodo-url', () => {
+  setInputs({ token: 't' })
+  expect(getSettings().api).toBe('legacy')
+  setInputs({ token: 't', sandbox: 'true', api: 'auto' })
+  expect(getSettings().api).toBe('legacy')
+  setInputs({ token: 't', 'zenodo-url': 'https://data.caltech.edu' })
+  expect(getSettings().api).toBe('rdm')
+  setInputs({ token: 't', 'zenodo-url': 'https://data.caltech.edu', api: 'legacy' })
+  expect(getSettings().api).toBe('legacy')
+  setInputs({ token: 't', api: 'rdm' })
+  expect(getSettings().api).toBe('rdm')
+  setInputs({ token: 't', api: 'native' })
+  expect(() => getSettings()).toThrow(/Input 'api' must be auto, legacy or rdm, not "native"/)
+})

@@ -42,10 +42,14 @@ export function formatProblem(p: Problem): string {
 
 export class ValidationError extends ActionError {
   override name = 'ValidationError'
-  constructor(readonly problems: Problem[]) {
+  /** service: the repository's name in messages ("Zenodo", "the repository at <host>"). */
+  constructor(
+    readonly problems: Problem[],
+    readonly service = 'Zenodo'
+  ) {
     const errors = problems.filter(p => p.severity === 'error')
     super(
-      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n` +
+      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to ${service}:\n` +
         errors.map(p => `  - ${formatProblem(p)}`).join('\n')
     )
   }

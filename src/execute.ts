@@ -20,6 +20,7 @@ import { ActionError } from './errors.js'
 import { logSafe } from './format.js'
 import type { LocalFile } from './files/plan.js'
 import { releaseDate, type Plan } from './plan.js'
+import { executeRdm, type RdmOutcome } from './rdm/execute.js'
 import type { PlannedUpload, TargetPlan } from './target.js'
 import type { Deposition } from './zenodo/client.js'
 import {
@@ -47,9 +48,10 @@ export interface Outcome {
 type Writable = Extract<TargetPlan, { kind: 'create' | 'new-version' | 'adopt' }>
 
 /** Carries out the plan. The plan's target must not be 'blocked' (main stops before). */
-export async function execute(plan: Plan, scratch: string): Promise<Outcome> {
+export async function execute(plan: Plan, scratch: string): Promise<Outcome | RdmOutcome> {
+  if (plan.rdm) return executeRdmPlan(plan, plan.rdm, scratch)
   const { client } = plan.connection
-  const target = plan.target
+  const target = plan.target as TargetPlan // the legacy API's (numeric) ids: plan.rdm is unset
   if (target.kind === 'blocked') throw new ActionError('internal: execute() of a blocked plan')
   if (target.kind === 'published') {
     core.info(
@@ -146,6 +148,26 @@ async function finish(plan: Plan, target: Writable, scratch: string): Promise<Ou
     if (opened.owned) await discardOwned(client, id)
     throw e
   }
+}
+
+/** The InvenioRDM side (src/rdm/execute.ts), with this module's archive and upload limits. */
+async function executeRdmPlan(
+  plan: Plan,
+  rdm: NonNullable<Plan['rdm']>,
+  scratch: string
+): Promise<RdmOutcome> {
+  // Everything checkable about the archive members is checked before the first write.
+  if (rdm.target.kind !== 'published' && rdm.target.kind !== 'blocked')
+    await checkMembersAsPlanned(plan.files.archiveMembers)
+  const run = { ...plan, rdm, sleep: plan.connection.sleep, uploadAll }
+  return executeRdm(run, async doi => {
+    const archive = plan.files.archiveMembers.length
+      ? await core.group(`Archive ${plan.archiveName}`, () =>
+          buildPlannedArchive(plan, scratch, doi)
+        )
+      : undefined
+    return [...plan.files.uploads, ...archiveFiles(archive, plan.settings.manifestUpload)]
+  })
 }
 
 /** Runs `upload` over the files with at most `concurrency` in flight; results in input order. */

@@ -728,10 +728,15 @@ function isTokenRefusal(e: HttpError): boolean {
   return e.status === 403 && /^permission denied/i.test(e.zenodoMessage ?? '')
 }
 
+/** A service name at the start of a sentence ("the repository at x" -> "The repository at x"). */
+function sentenceStart(service: string): string {
+  return service.charAt(0).toUpperCase() + service.slice(1)
+}
+
 function retryReason(e: HttpError | NetworkError, service: string): string {
   if (e instanceof HttpError) {
     const reason = e.zenodoMessage ?? STATUS_CODES[e.status] ?? 'error'
-    return `${service} answered ${String(e.status)} (${shorten(reason, 120)}) to ${e.method} ${e.path}`
+    return `${sentenceStart(service)} answered ${String(e.status)} (${shorten(reason, 120)}) to ${e.method} ${e.path}`
   }
   return e.message
 }
@@ -812,7 +817,8 @@ function describeHttpError(e: {
   reason?: string
   fieldErrors: FieldError[]
 }): string {
-  const service = e.service ?? 'Zenodo'
+  // "the repository at <host>" (InvenioRDM) starts the sentence
+  const service = sentenceStart(e.service ?? 'Zenodo')
   const reason = logSafe(e.reason ?? e.zenodoMessage ?? STATUS_CODES[e.status] ?? 'error')
   const fields = e.fieldErrors.map(f => `${f.field}: ${f.messages.join(' ')}`).join('; ')
   const where = `${e.method} ${logSafe(e.path)}`
@@ -822,6 +828,9 @@ function describeHttpError(e: {
   let text = `${service} refused ${where} (${String(e.status)} ${reason})${fields ? `: ${fields}` : ''}`
   if (service === 'GitHub' && (e.status === 401 || e.status === 403 || e.status === 404)) {
     return `${text}. ${GITHUB_PERMISSIONS_HINT}`
+  }
+  if (e.status === 403 && /permission denied/i.test(reason) && service !== 'Zenodo') {
+    return `${text}. Check the token: it must be a personal access token of this repository, belonging to the owner of the record (a token of another repository does not work here)`
   }
   if (e.status === 403 && /permission denied/i.test(reason)) {
     text +=

@@ -22,13 +22,18 @@ export async function run(): Promise<void> {
   const scratch = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'zenodo-release-'))
   try {
     const planned = await plan(scratch)
-    if (planned.target.kind === 'blocked') throw new ActionError(blockedMessage(planned.target))
+    const service = planned.rdm?.service ?? 'Zenodo'
+    if (planned.target.kind === 'blocked')
+      throw new ActionError(blockedMessage(planned.target, service))
     if (planned.settings.dryRun) {
       await core.group('Dry run', () => reportDryRun(planned))
       return
     }
     const outcome = await execute(planned, scratch)
-    const outputs = depositionOutputs(outcome.deposition, planned.settings.zenodoUrl, outcome.state)
+    const outputs =
+      'outputs' in outcome
+        ? outcome.outputs
+        : depositionOutputs(outcome.deposition, planned.settings.zenodoUrl, outcome.state)
     setOutputs(outputs)
     const { settings } = planned
     const updatedFiles =
@@ -51,7 +56,7 @@ export async function run(): Promise<void> {
     core.info(
       logSafe(
         outcome.state === 'published'
-          ? `Published ${outputs.doi} (concept ${outputs['concept-doi']}): ${outputs['record-url']}`
+          ? `Published ${outputs.doi}${outputs['concept-doi'] ? ` (concept ${outputs['concept-doi']})` : ''}: ${outputs['record-url']}`
           : `Draft ${outputs['record-id']} is ready for review (reserved DOI ${outputs.doi}): ${outputs['record-url']}`
       )
     )
@@ -59,13 +64,15 @@ export async function run(): Promise<void> {
       title: planned.metadata.title ?? '',
       note: outcome.note,
       newConcept: outcome.newConcept && outcome.state === 'published',
-      updatedFiles
+      updatedFiles,
+      service
     })
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)
     core.setFailed(message)
     if (!(e instanceof ActionError) && e instanceof Error && e.stack) core.debug(e.stack)
-    await writeFailureSummary(message, e instanceof ValidationError ? e.problems : []).catch(
+    const failed = e instanceof ValidationError ? e : undefined
+    await writeFailureSummary(message, failed?.problems ?? [], failed?.service).catch(
       (w: unknown) => {
         core.debug(`Could not write the job summary: ${String(w)}`)
       }

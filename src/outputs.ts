@@ -43,7 +43,7 @@ export function depositionOutputs(dep: Deposition, zenodoUrl: string, state: Run
     state === 'published'
       ? dep.links.record_html || dep.links.html || `${zenodoUrl}/records/${String(dep.id)}`
       : dep.links.html || `${zenodoUrl}/deposit/${String(dep.id)}`
-  return assemble({
+  return assembleOutputs({
     doi,
     conceptDoi,
     id: dep.id ? String(dep.id) : '',
@@ -62,7 +62,7 @@ export function plannedOutputs(
   conceptId: string,
   files: FileOutput[]
 ): Outputs {
-  return assemble({
+  return assembleOutputs({
     doi: '',
     conceptDoi,
     id: '',
@@ -74,7 +74,8 @@ export function plannedOutputs(
   })
 }
 
-function assemble(v: {
+/** The outputs from what a run learnt (both APIs). */
+export function assembleOutputs(v: {
   doi: string
   conceptDoi: string
   id: string
@@ -126,6 +127,8 @@ export interface SummaryContext {
   newConcept?: boolean
   /** Workspace files the write-back changed (update-citation-file, update-readme-badge). */
   updatedFiles?: string[]
+  /** The repository's name in headings; default "Zenodo". */
+  service?: string
 }
 
 function doiLink(doi: string): string {
@@ -140,8 +143,9 @@ export async function writeSummary(outputs: Outputs, ctx: SummaryContext): Promi
 /** The summary's markdown (no table has an empty header row). */
 export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   const files = JSON.parse(outputs.files) as FileOutput[]
+  const on = ctx.service ?? 'Zenodo'
   const heading =
-    outputs.state === 'published' ? 'Published on Zenodo' : 'Draft on Zenodo (not published)'
+    outputs.state === 'published' ? `Published on ${on}` : `Draft on ${on} (not published)`
   const parts = [`## ${heading}: ${md(ctx.title)}\n`]
   if (ctx.note) parts.push(`${md(ctx.note)}\n`)
   parts.push(
@@ -156,7 +160,7 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
   )
   if (ctx.newConcept && outputs['concept-doi']) {
     parts.push(
-      `This release made a new Zenodo record (concept DOI ${doiLink(outputs['concept-doi'])}). Later releases of this repository continue it by themselves (the action finds it among your depositions by the repository link); to name it explicitly, give the action \`concept: ${outputs['concept-doi']}\`.\n`
+      `This release made a new ${on === 'Zenodo' ? 'Zenodo ' : ''}record (concept DOI ${doiLink(outputs['concept-doi'])}). Later releases of this repository continue it by themselves (the action finds it among your records by the repository link); to name it explicitly, give the action \`concept: ${outputs['concept-doi']}\`.\n`
     )
   }
   if (outputs['badge-markdown']) {
@@ -174,12 +178,16 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
 }
 
 /** The job summary of a failed run: the problems found, or the error. */
-export async function writeFailureSummary(message: string, problems: Problem[]): Promise<void> {
+export async function writeFailureSummary(
+  message: string,
+  problems: Problem[],
+  service = 'Zenodo'
+): Promise<void> {
   const errors = problems.filter(p => p.severity === 'error')
-  const lines = ['## Zenodo release failed\n']
+  const lines = [`## ${service === 'Zenodo' ? 'Zenodo release' : 'Release'} failed\n`]
   if (errors.length) {
     lines.push(
-      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to Zenodo:\n`,
+      `${String(errors.length)} problem${errors.length === 1 ? '' : 's'} found before anything was written to ${service}:\n`,
       ...errors.map(p => `- ${md(formatProblem(p))}`),
       ''
     )

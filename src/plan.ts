@@ -41,6 +41,13 @@ import {
   type RecordFile
 } from './cite/steps.js'
 import { OAuthToken, StaticToken } from './zenodo/oauth.js'
+import {
+  planRdm,
+  rdmFileSummary,
+  readRdmShapedFile,
+  repositoryName,
+  type RdmPlan
+} from './rdm/plan.js'
 import { USER_AGENT } from './version.js'
 
 /** The connection to Zenodo a run uses (planning calls only its read-only methods). */
@@ -62,12 +69,18 @@ export interface Plan {
   archiveName: string
   /** Every name this run uploads (files, the archive and its manifest). */
   uploadNames: Set<string>
-  target: TargetPlan
+  /** Numbers are the legacy API's ids; strings InvenioRDM's (then `rdm` is set). */
+  target: TargetPlan | TargetPlan<string>
+  /** The InvenioRDM side of the plan, when settings.api is 'rdm' (src/rdm/plan.ts). */
+  rdm?: RdmPlan
   /** Warnings (errors stop planning with a ValidationError). */
   problems: Problem[]
   connection: Connection
-  /** How the concept was chosen: the input, `new`, or found among the user's depositions. */
-  conceptChoice: ConceptChoice
+  /**
+   * How the concept was chosen on the legacy API: the input, `new`, or found among the user's
+   * depositions (on InvenioRDM, src/rdm/target.ts finds the record and logs how).
+   */
+  conceptChoice?: ConceptChoice
   /** Why the record will not go to Software Heritage (empty when it will, or is not software). */
   softwareHeritage: string[]
   /** Archive members whose archived copy will carry the version DOI (cite-in-archive). */
@@ -78,14 +91,24 @@ export interface Plan {
 export async function plan(scratch: string): Promise<Plan> {
   const settings = await core.group('Settings', async () => getSettings())
   const newConcept = isNewConcept(settings.concept)
-  const conceptId = settings.concept && !newConcept ? parseConcept(settings.concept) : undefined
+  const conceptId =
+    settings.concept && !newConcept && settings.api === 'legacy'
+      ? parseConcept(settings.concept)
+      : undefined
   const octokit = githubClient(settings.githubToken)
 
   const release = await core.group('Release', () => loadRelease(settings, octokit))
   const version = settings.version || release.release.tag
   const identity: ReleaseIdentity = { link: releaseTreeUrl(release.release, release.repo) }
-  const { metadata, problems: metadataProblems } = await core.group('Metadata', () =>
-    prepareMetadata(settings, release, octokit, version)
+  const rdmFile = settings.api === 'rdm' ? await readRdmShapedFile(settings) : undefined
+  const {
+    metadata,
+    problems: metadataProblems,
+    origins
+  } = await core.group('Metadata', async () =>
+    rdmFile
+      ? { metadata: rdmFileSummary(rdmFile, version), problems: [], origins: {} }
+      : prepareMetadata(settings, release, octokit, version)
   )
 
   const archiveName = resolveArchiveName(settings.archiveName, {
@@ -133,15 +156,37 @@ export async function plan(scratch: string): Promise<Plan> {
     if (settings.manifestUpload) uploadNames.add(MANIFEST_NAME)
   }
   const connection = connect(settings)
-  const { target, conceptChoice } = await core.group('Deposition (read-only)', () =>
-    chooseTarget(connection, {
-      concept: settings.concept,
-      conceptId,
-      repo: release.repo,
-      identity,
-      planned: () => plannedUploads(files, uploadNames)
-    })
-  )
+  const rdm =
+    settings.api === 'rdm'
+      ? await core.group(`${repositoryName(settings.zenodoUrl)} (read-only)`, () =>
+          planRdm({
+            settings,
+            http: connection.http,
+            metadata,
+            origins,
+            rdmFile,
+            identity,
+            version,
+            releaseDate: release.release.publishedAt?.slice(0, 10),
+            planned: () => plannedUploads(files, uploadNames)
+          })
+        )
+      : undefined
+  if (rdm) stopOnProblems(problems, rdm.problems, rdm.plan.service)
+  // On InvenioRDM the record is found (or discovered by its repository link) inside planRdm.
+  const legacy = rdm
+    ? undefined
+    : await core.group('Deposition (read-only)', () =>
+        chooseTarget(connection, {
+          concept: settings.concept,
+          conceptId,
+          repo: release.repo,
+          identity,
+          planned: () => plannedUploads(files, uploadNames)
+        })
+      )
+  const target = rdm ? rdm.plan.target : (legacy as NonNullable<typeof legacy>).target
+  const conceptChoice = legacy?.conceptChoice
   const softwareHeritage = await softwareHeritageOfPlan(
     connection,
     settings,
@@ -161,9 +206,10 @@ export async function plan(scratch: string): Promise<Plan> {
     archiveName,
     uploadNames,
     target,
+    ...(rdm ? { rdm: rdm.plan } : {}),
     problems,
     connection,
-    conceptChoice,
+    ...(conceptChoice ? { conceptChoice } : {}),
     softwareHeritage,
     cited: citing.cited
   }
@@ -222,7 +268,7 @@ async function softwareHeritageOfPlan(
   metadata: ZenodoMetadata,
   files: FilePlan,
   archiveName: string,
-  target: TargetPlan
+  target: TargetPlan | TargetPlan<string>
 ): Promise<string[]> {
   const uploads: RecordFile[] = files.uploads.map(f => ({ name: f.name, size: f.size }))
   if (files.archiveMembers.length) {
@@ -233,7 +279,9 @@ async function softwareHeritageOfPlan(
   let inherited: RecordFile[] = []
   const latestId =
     target.kind === 'new-version' || target.kind === 'adopt' ? target.latestId : undefined
-  if (settings.keepPreviousFiles && latestId !== undefined) {
+  // the previous version's files are listed through the legacy API (InvenioRDM's new versions
+  // start empty; keep-previous-files imports them there)
+  if (settings.keepPreviousFiles && typeof latestId === 'number') {
     const previous = await connection.client.listFiles(latestId)
     inherited = previous.map(f => ({ name: f.filename, size: f.filesize }))
   }
@@ -245,6 +293,13 @@ async function softwareHeritageOfPlan(
     },
     false
   )
+}
+
+/** Reports the repository's problems and stops, before any write, when there is an error. */
+function stopOnProblems(problems: Problem[], more: Problem[], service: string): void {
+  reportProblems(more)
+  problems.push(...more)
+  if (problems.some(p => p.severity === 'error')) throw new ValidationError(problems, service)
 }
 
 /** The uploads with their md5 (files on disk are hashed; the archive's is known only once built). */
@@ -281,7 +336,7 @@ async function prepareMetadata(
   release: ReleaseContext,
   octokit: ReturnType<typeof githubClient>,
   version: string
-): Promise<{ metadata: ZenodoMetadata; problems: Problem[] }> {
+): Promise<{ metadata: ZenodoMetadata; problems: Problem[]; origins: Record<string, string> }> {
   const { source, problems } = await readMetadataSource(settings.workspace, settings.metadataFile)
   if (source) core.info(`Reading metadata from ${source.file}.`)
   const needCreators = !source?.metadata.creators?.length && !settings.metadata?.creators
@@ -301,7 +356,7 @@ async function prepareMetadata(
     ...validateMetadata(metadata, built.origins, built.positions)
   ]
   core.debug(`Final metadata: ${renderMetadataForLog(metadata)}`)
-  return { metadata: normalizeForZenodo(metadata), problems: all }
+  return { metadata: normalizeForZenodo(metadata), problems: all, origins: built.origins }
 }
 
 /** What publish needs of the files, checked before anything is written. */
@@ -346,6 +401,7 @@ function connect(settings: Settings): Connection {
     auth: tokenSource(settings, sleep),
     // The token goes to the configured Zenodo's origin only (issue 8, item 7).
     authOrigin: settings.zenodoUrl,
+    ...(settings.api === 'rdm' ? { service: repositoryName(settings.zenodoUrl) } : {}),
     userAgent: USER_AGENT,
     policy: { sleep, ...(scale < 1 ? { headersTimeoutMs: Math.max(5000, 120_000 * scale) } : {}) }
   })

@@ -14,7 +14,11 @@ import { describeConcept } from './zenodo/find-concept.js'
 const MAX_SUMMARY_MEMBERS = 200
 
 /** What a real run would do with the deposition, in words. */
-export function describeTarget(target: TargetPlan, keepPreviousFiles: boolean): string {
+export function describeTarget(
+  target: TargetPlan<number | string>,
+  keepPreviousFiles: boolean,
+  service = 'Zenodo'
+): string {
   switch (target.kind) {
     case 'published':
       return `publish nothing new: this release is already published as record ${String(target.recordId)}`
@@ -25,14 +29,19 @@ export function describeTarget(target: TargetPlan, keepPreviousFiles: boolean): 
     case 'create':
       return 'create a new deposition (a new concept)'
     case 'blocked':
-      return `stop before any write: ${blockedMessage(target)}`
+      return `stop before any write: ${blockedMessage(target, service)}`
   }
 }
 
 /** Logs the plan, sets the outputs known without writing, and writes the summary. */
 export async function reportDryRun(plan: Plan): Promise<void> {
   const { settings, target, files: filePlan, archiveName, metadata } = plan
-  const action = describeTarget(target, settings.keepPreviousFiles)
+  const service = plan.rdm?.service ?? 'Zenodo'
+  const action = describeTarget(target, settings.keepPreviousFiles, service)
+  // On InvenioRDM the record body is what would be sent (and communities would be asked).
+  const shown = plan.rdm
+    ? { ...plan.rdm.mapped.body, communities: plan.rdm.mapped.communities }
+    : metadata
   const files: FileOutput[] = []
   for (const f of filePlan.uploads) {
     const d = await hashFile(f.path)
@@ -40,7 +49,7 @@ export async function reportDryRun(plan: Plan): Promise<void> {
   }
   const members = filePlan.archiveMembers
   const repoUrl = `https://github.com/${plan.release.repo.owner}/${plan.release.repo.repo}`
-  const concept = describeConcept(plan.conceptChoice, repoUrl)
+  const concept = plan.conceptChoice ? describeConcept(plan.conceptChoice, repoUrl) : ''
   const citing = [
     ...(settings.citeInArchive && plan.cited.length
       ? [
@@ -57,9 +66,9 @@ export async function reportDryRun(plan: Plan): Promise<void> {
   const conceptId = 'conceptId' in target ? target.conceptId : ''
   const conceptDoi = ('conceptDoi' in target ? target.conceptDoi : undefined) ?? ''
   const summary = [
-    `## Dry run: nothing was written to Zenodo`,
+    `## Dry run: nothing was written to ${service}`,
     '',
-    `Concept: ${md(concept)}`,
+    ...(concept ? [`Concept: ${md(concept)}`] : []),
     '',
     target.kind === 'published'
       ? `The action would ${action} on ${settings.zenodoUrl}, and output its DOIs.`
@@ -88,15 +97,15 @@ export async function reportDryRun(plan: Plan): Promise<void> {
     '### Metadata',
     '',
     '```json',
-    JSON.stringify(metadata, null, 2),
+    JSON.stringify(shown, null, 2),
     '```',
     ''
   ]
   core.info(logSafe(`Plan: ${action}.`))
-  core.info(logSafe(concept))
+  if (concept) core.info(logSafe(concept))
   for (const w of plan.softwareHeritage) core.info(logSafe(w))
   for (const c of citing) core.info(logSafe(c))
-  core.info(`Metadata:\n${JSON.stringify(metadata, null, 2)}`)
+  core.info(`Metadata:\n${JSON.stringify(shown, null, 2)}`)
   for (const f of files) core.info(`File ${logSafe(f.name)}: ${String(f.size)} bytes, md5 ${f.md5}`)
   for (const m of members)
     core.info(`Archive member ${logSafe(m.archivePath)}: ${String(m.size)} bytes`)

@@ -8,6 +8,9 @@ import type { ZenodoMetadata } from './metadata/types.js'
 
 export type IfNoFilesFound = 'error' | 'warn' | 'ignore'
 
+/** Which API a run speaks: Zenodo's legacy deposit API, or InvenioRDM's native REST API. */
+export type Api = 'legacy' | 'rdm'
+
 export interface OAuthSettings {
   clientId: string
   clientSecret: string
@@ -23,6 +26,8 @@ export interface Settings {
   /** zenodoUrl + '/api' */
   apiUrl: string
   sandbox: boolean
+  /** The api input resolved: auto is legacy for zenodo.org and sandbox.zenodo.org, else rdm. */
+  api: Api
   concept: string
   files: string[]
   archive: string[]
@@ -82,6 +87,7 @@ export function getSettings(): Settings {
     zenodoUrl,
     apiUrl: `${zenodoUrl}/api`,
     sandbox,
+    api: readApi(input('api'), zenodoUrl),
     concept: input('concept'),
     files: lines('files'),
     archive: lines('archive'),
@@ -209,6 +215,18 @@ function readManifest(value: string): { manifest: boolean; manifestUpload: boole
   if (FALSE.includes(value)) return { manifest: false, manifestUpload: false }
   throw new ActionError(
     `Input 'manifest' must be inside (or true), upload (or beside) or false, not "${value}".`
+  )
+}
+
+/** The hosts that keep the legacy deposit API (auto chooses it for them). */
+const LEGACY_HOSTS = new Set(['zenodo.org', 'sandbox.zenodo.org'])
+
+function readApi(value: string, zenodoUrl: string): Api {
+  const v = value || 'auto'
+  if (v === 'legacy' || v === 'rdm') return v
+  if (v === 'auto') return LEGACY_HOSTS.has(new URL(zenodoUrl).hostname) ? 'legacy' : 'rdm'
+  throw new ActionError(
+    `Input 'api' must be auto, legacy or rdm, not "${value}". auto uses the legacy API on zenodo.org and sandbox.zenodo.org and InvenioRDM's native API (rdm) on any other zenodo-url.`
   )
 }
 

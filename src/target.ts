@@ -40,27 +40,30 @@ export interface PlannedUpload {
   md5?: string
 }
 
-/** Where the release goes; decided read-only, carried out by execute(). */
-export type TargetPlan =
+/**
+ * Where the release goes; decided read-only, carried out by execute(). Ids are numbers on the
+ * legacy deposit API and strings ("abcde-12345") on InvenioRDM's native API.
+ */
+export type TargetPlan<Id extends number | string = number> =
   | { kind: 'create' }
   | {
       kind: 'new-version'
       conceptId: string
       conceptDoi?: string
       /** The latest published version, which the new draft is built from. */
-      latestId: number
+      latestId: Id
     }
   | {
       kind: 'adopt'
-      draftId: number
+      draftId: Id
       conceptId: string
       /** The latest published version when the draft is a new version of a concept. */
-      latestId?: number
+      latestId?: Id
       /** Why the draft is this action's own (for the log). */
       why: string
     }
-  | { kind: 'published'; recordId: number; conceptId: string; conceptDoi?: string }
-  | { kind: 'blocked'; reason: string; draft: { id: number; title: string; pageUrl: string } }
+  | { kind: 'published'; recordId: Id; conceptId: string; conceptDoi?: string }
+  | { kind: 'blocked'; reason: string; draft: { id: Id; title: string; pageUrl: string } }
 
 /** Normalises a link for comparison: no trailing slash, lower case. */
 function normLink(link: string): string {
@@ -136,8 +139,11 @@ export function judgeDraft(
 }
 
 /** The message when a person's draft stands in the way: what it is, and how to go on. */
-export function blockedMessage(b: Extract<TargetPlan, { kind: 'blocked' }>): string {
-  return `Zenodo holds an unpublished draft that this action did not make: deposition ${String(b.draft.id)} "${b.draft.title}" (${b.draft.pageUrl}); ${b.reason}. Nothing was changed. Publish or discard that draft on Zenodo, then run this release again.`
+export function blockedMessage(
+  b: Extract<TargetPlan<number | string>, { kind: 'blocked' }>,
+  service = 'Zenodo'
+): string {
+  return `${service.charAt(0).toUpperCase()}${service.slice(1)} holds an unpublished draft that this action did not make: ${typeof b.draft.id === 'number' ? 'deposition' : 'draft'} ${String(b.draft.id)} "${b.draft.title}" (${b.draft.pageUrl}); ${b.reason}. Nothing was changed. Publish or discard that draft on ${service}, then run this release again.`
 }
 
 /**

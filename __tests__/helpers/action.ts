@@ -310,6 +310,10 @@ export interface E2E {
 /** Starts a Zenodo test server with a GitHub repository fixture (description, contributors). */
 export async function startE2E(opts: ZenodoServerOptions = {}): Promise<E2E> {
   const server = await startZenodoServer({ github: { owner: OWNER, repo: REPO }, ...opts })
+  // A loopback zenodo-url is not zenodo.org, so `api: auto` would choose rdm: a server that
+  // stands in for Zenodo is spoken to through the legacy API unless a test says otherwise; an
+  // InvenioRDM instance through auto (which must choose rdm).
+  const api = opts.rdm?.mode === 'instance' ? 'auto' : 'legacy'
   server.github.setRepo({ description: 'A test repository', license: 'MIT' })
   server.github.setContributors([
     { login: 'alice', contributions: 50, name: 'Alice Adams' },
@@ -320,7 +324,7 @@ export async function startE2E(opts: ZenodoServerOptions = {}): Promise<E2E> {
     server,
     run: r =>
       runAction({
-        inputs: { token: server.token, 'zenodo-url': server.url, ...r.inputs },
+        inputs: { token: server.token, 'zenodo-url': server.url, api, ...r.inputs },
         event: r.event,
         workspace: r.workspace,
         githubApiUrl: server.githubApiUrl,

@@ -10,9 +10,13 @@ import {
   releaseEvent,
   secretLeaks,
   startE2E,
+  unzipRecordFile,
   writes,
   type E2E
 } from './helpers/action.js'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse } from 'yaml'
 import type { RdmServerOptions } from '../test-server/zenodo-server.js'
 
 const FAST = { ZENODO_RELEASE_TIME_SCALE: '0.001' }
@@ -84,7 +88,7 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
     expect(meta.related_identifiers).toEqual(
       expect.arrayContaining([expect.objectContaining({ identifier: TREE('v1.0.0') })])
     )
-    expect(fileKeys(record)).toEqual(['manifest.json', 'octo-repo-v1.0.0.zip', 'tool-1.0.0.tar.gz'])
+    expect(fileKeys(record)).toEqual(['octo-repo-v1.0.0.zip', 'tool-1.0.0.tar.gz'])
     expect(checksums(record)['tool-1.0.0.tar.gz']).toBe(`md5:${md5('sdist bytes')}`)
     expect(run.outputs.state).toBe('published')
     expect(run.outputs.doi).toBe((record.pids as { doi: { identifier: string } }).doi.identifier)
@@ -390,6 +394,35 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
     expect(writes(e2e.server)).toEqual([])
     expect(run.stdout).toContain(`draft ${draft.id}`)
     expect(run.stdout).toContain('mine.txt')
+  })
+})
+
+describe('the archive cites its own DOI on an instance', () => {
+  test('the archived CITATION.cff carries the DOI reserved for the draft before the archive was built', async () => {
+    await start(instance)
+    const cff = 'cff-version: 1.2.0\n# kept\ntitle: Tool\nauthors:\n  - name: Lab\n'
+    const workspace = await makeWorkspace({
+      'CITATION.cff': cff,
+      'src/a.py': 'print(1)\n',
+      '.zenodo.json': JSON.stringify({
+        upload_type: 'software',
+        license: 'MIT',
+        creators: [{ name: 'Doe, Jane' }]
+      })
+    })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { archive: 'CITATION.cff\nsrc/**' }
+    })
+    expect(run.code).toBe(0)
+    const record = recordsOf(e2e.server)[0]
+    expect(fileKeys(record)).toEqual(['octo-repo-v1.0.0.zip'])
+    const dir = await unzipRecordFile(e2e.server, String(record.id), 'octo-repo-v1.0.0.zip')
+    const archived = await readFile(join(dir, 'CITATION.cff'), 'utf8')
+    expect((parse(archived) as { doi: string }).doi).toBe(run.outputs.doi)
+    expect(archived).toContain('# kept')
+    expect(await readFile(join(workspace, 'CITATION.cff'), 'utf8')).toBe(cff)
   })
 })
 

@@ -372,7 +372,7 @@ export function writes(server: { requests: RequestLogEntry[] }): string[] {
 /** Downloads a zip a published record holds and unzips it; returns the directory (removed by close()). */
 export async function unzipRecordFile(
   server: ZenodoTestServer,
-  recordId: number,
+  recordId: number | string,
   name: string
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'zra-ws-unzip-'))

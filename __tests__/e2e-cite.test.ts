@@ -74,15 +74,13 @@ describe('concept discovery (concept left empty)', () => {
     expect(run.code).toBe(0)
     expect(run.outputs['concept-doi']).toBe(mine.conceptdoi)
     expect(run.outputs['concept-record-id']).toBe(String(mine.conceptrecid))
-    const records = e2e.server
-      .records()
-      .filter(r => String(r.conceptrecid) === String(mine.conceptrecid))
+    const records = e2e.server.records().filter(r => r.conceptrecid === String(mine.conceptrecid))
     expect(records.map(r => (r.metadata as { version?: string }).version).sort()).toEqual([
       'v1.0.0',
       'v2.0.0'
     ])
     expect(
-      e2e.server.records().filter(r => String(r.conceptrecid) === String(other.conceptrecid))
+      e2e.server.records().filter(r => r.conceptrecid === String(other.conceptrecid))
     ).toHaveLength(1)
     expect(run.stdout).toContain(
       `Continuing concept ${String(mine.conceptrecid)} (${mine.conceptdoi}) "My project"`

@@ -40,8 +40,7 @@ function rdmOf(server: E2E['server']): NonNullable<E2E['server']['rdm']> {
   return server.rdm
 }
 const parentOf = (r: Json): Json => r.parent as Json
-const fileKeys = (r: Json): string[] =>
-  Object.keys(((r.files as Json).entries ?? {}) as Json).sort()
+const fileKeys = (r: Json): string[] => Object.keys((r.files as Json).entries ?? {}).sort()
 const checksums = (r: Json): Record<string, string> =>
   Object.fromEntries(
     Object.entries((r.files as Json).entries as Record<string, Json>).map(([k, v]) => [

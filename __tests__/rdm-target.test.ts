@@ -3,6 +3,7 @@
  * of this release's name counted as a partial upload, a person's file or edit blocking, the
  * repository named in messages, and the outputs on repositories without a parent DOI.
  */
+import { expect } from '@jest/globals'
 import type { RdmFile, RdmRecord } from '../src/rdm/client.js'
 import { recordOutputs } from '../src/rdm/execute.js'
 import { repositoryName } from '../src/rdm/plan.js'

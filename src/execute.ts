@@ -263,8 +263,8 @@ export function warnArchiveSize(
     kept
   )
   for (const w of softwareHeritageSizeWarnings({
-    resourceType: String(plan.metadata.upload_type ?? ''),
-    accessRight: String(plan.metadata.access_right ?? 'open'),
+    resourceType: plan.metadata.upload_type ?? '',
+    accessRight: plan.metadata.access_right ?? 'open',
     files
   }))
     core.warning(logSafe(w))

@@ -89,7 +89,7 @@ export interface Plan {
 
 /** Reads and checks everything, then decides the target with read-only Zenodo calls. */
 export async function plan(scratch: string): Promise<Plan> {
-  const settings = await core.group('Settings', async () => getSettings())
+  const settings = await core.group('Settings', () => Promise.resolve(getSettings()))
   const newConcept = isNewConcept(settings.concept)
   const conceptId =
     settings.concept && !newConcept && settings.api === 'legacy'
@@ -287,8 +287,8 @@ async function softwareHeritageOfPlan(
   }
   return softwareHeritageCheck(
     {
-      resourceType: String(metadata.upload_type ?? ''),
-      accessRight: String(metadata.access_right ?? 'open'),
+      resourceType: metadata.upload_type ?? '',
+      accessRight: metadata.access_right ?? 'open',
       files: finalRecordFiles(uploads, inherited)
     },
     false

@@ -331,7 +331,8 @@ async function madeDraft(client: RdmClient, run: RdmRun): Promise<RdmRecord | un
   for (let read = 1; read <= 3; read++) {
     const made = ofRelease(await userRecords(client, 1), run.identity)
       .filter(isOpenDraft)
-      .sort(byCreation)[0]
+      .sort(byCreation)
+      .at(0)
     if (made) return made
     await run.sleep(1500)
   }

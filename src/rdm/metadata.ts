@@ -183,12 +183,12 @@ export function fromRdmFile(json: Record<string, unknown>): MappedRecord {
       ? { enabled: json.files.enabled }
       : { enabled: true }
   const communities = Array.isArray(json.communities)
-    ? json.communities
+    ? (json.communities as unknown[])
         .map(c => (isObject(c) ? (c.id ?? c.identifier) : c))
         .filter((c): c is string => typeof c === 'string')
     : []
   const body: RdmBody = { metadata, access, files }
-  if (isObject(json.pids)) body.pids = structuredClone(json.pids) as RdmBody['pids']
+  if (isObject(json.pids)) body.pids = structuredClone(json.pids)
   if (isObject(json.custom_fields)) body.custom_fields = structuredClone(json.custom_fields)
   return { body, communities, origins: {}, problems: [] }
 }

@@ -81,7 +81,7 @@ export function rdmFileSummary(f: RdmShapedFile, version: string): ZenodoMetadat
   return {
     title: typeof meta.title === 'string' ? meta.title : '',
     version: typeof meta.version === 'string' ? meta.version : version
-  } as ZenodoMetadata
+  }
 }
 
 export interface PlanRdmOptions {

@@ -159,7 +159,8 @@ export async function resolveRdmTarget(
       (a, b) =>
         Number(b.parent.id === found?.parentId) - Number(a.parent.id === found?.parentId) ||
         String(a.created).localeCompare(String(b.created))
-    )[0]
+    )
+    .at(0)
   if (published) {
     const pd = published.parent.pids?.doi?.identifier
     return {

@@ -71,8 +71,12 @@ export function vocabularyRefs(body: RdmBody): VocabularyRef[] {
   list(m.contributors).forEach((c, i) => {
     if (isObject(c)) add('contributorsroles', c.role, `metadata.contributors[${String(i)}].role`)
   })
-  list(m.rights).forEach((r, i) => add('licenses', r, `metadata.rights[${String(i)}]`))
-  list(m.languages).forEach((l, i) => add('languages', l, `metadata.languages[${String(i)}]`))
+  list(m.rights).forEach((r, i) => {
+    add('licenses', r, `metadata.rights[${String(i)}]`)
+  })
+  list(m.languages).forEach((l, i) => {
+    add('languages', l, `metadata.languages[${String(i)}]`)
+  })
   list(m.related_identifiers).forEach((r, i) => {
     if (!isObject(r)) return
     add(

@@ -343,13 +343,13 @@ function carried(
     case 'identifiers':
       return entries.every(
         (entry, i) =>
-          warned(`identifiers[${i}]`) ||
+          warned(`identifiers[${String(i)}]`) ||
           linked((entry as Record<string, unknown> | null)?.value ?? '')
       )
     case 'contact':
       return (
         (metadata.contributors ?? []).filter(c => c.type === 'ContactPerson').length +
-          entries.filter((_, i) => warned(`contact[${i}]`)).length ===
+          entries.filter((_, i) => warned(`contact[${String(i)}]`)).length ===
         entries.length
       )
     case 'references':

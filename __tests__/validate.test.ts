@@ -267,7 +267,7 @@ describe('related identifiers', () => {
   test('every relation type of the vocabulary is accepted and has a documented spelling', () => {
     expect(RELATION_TYPE_NAMES.map(n => n.toLowerCase()).sort()).toEqual([...RELATION_TYPES].sort())
     const all = vocabularies.relation_types.map((relation, i) => ({
-      identifier: `10.1234/x${i}`,
+      identifier: `10.1234/x${String(i)}`,
       relation
     }))
     expect(errorsOf({ related_identifiers: all })).toEqual([])
@@ -394,7 +394,7 @@ describe('creators and contributors', () => {
 
   test('the same problem in many creators is one problem listing the others', () => {
     const creators = Array.from({ length: 8 }, (_, i) => ({
-      name: `P${i}`,
+      name: `P${String(i)}`,
       orcid: '0000-0002-1825-0098'
     }))
     const [e, ...rest] = errorsOf({ creators })

@@ -214,7 +214,7 @@ function loadPeople(v: unknown, withType: boolean, prefix: string, errors: Field
     if (withType && typeof p.type === 'string') {
       const role = p.type.toLowerCase()
       if (!ROLES.has(role)) {
-        errors.push({ field: `${prefix}.${i}.role`, messages: [`Invalid value ${role}.`] })
+        errors.push({ field: `${prefix}.${String(i)}.role`, messages: [`Invalid value ${role}.`] })
       }
       out.type = p.type
     }
@@ -413,13 +413,13 @@ function loadRelated(v: unknown, errors: FieldError[]) {
     if (!identifier || !relation) return
     const name = RELATION_NAME.get(relation.toLowerCase())
     if (!name) {
-      const field = `metadata.related_identifiers.${i}.relation_type`
+      const field = `metadata.related_identifiers.${String(i)}.relation_type`
       errors.push({ field, messages: [`Invalid value ${relation.toLowerCase()}.`] })
       return
     }
     const scheme = relatedScheme(identifier)
     if (scheme === undefined) {
-      const field = `metadata.related_identifiers.${i}.identifier`
+      const field = `metadata.related_identifiers.${String(i)}.identifier`
       errors.push({ field, messages: ['No valid scheme recognized for identifier.'] })
       return
     }
@@ -434,7 +434,7 @@ function loadRelated(v: unknown, errors: FieldError[]) {
     const rt = str(r.resource_type)
     if (rt !== undefined) {
       if (!RESOURCE_TYPES.has(rt)) {
-        const field = `metadata.related_identifiers.${i}.resource_type`
+        const field = `metadata.related_identifiers.${String(i)}.resource_type`
         errors.push({ field, messages: [`Invalid value ${rt}.`] })
       }
       item.resource_type = rt
@@ -454,7 +454,7 @@ function loadAlternate(v: unknown, errors: FieldError[]) {
     if (!identifier) return
     const scheme = relatedScheme(identifier)
     if (scheme === undefined) {
-      const field = `metadata.identifiers.${i}.identifier`
+      const field = `metadata.identifiers.${String(i)}.identifier`
       errors.push({ field, messages: ['No valid scheme recognized for identifier.'] })
       return
     }
@@ -469,7 +469,10 @@ function loadDates(v: unknown, errors: FieldError[]) {
   return list.map((d, i) => {
     const type = String(d.type)
     if (!DATE_TYPES.has(type.toLowerCase())) {
-      errors.push({ field: `metadata.dates.${i}.type`, messages: [`Invalid value ${type}.`] })
+      errors.push({
+        field: `metadata.dates.${String(i)}.type`,
+        messages: [`Invalid value ${type}.`]
+      })
     }
     return pick(d, ['start', 'end', 'type', 'description'])
   })
@@ -614,7 +617,7 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
     creators.forEach((c, i) => {
       if (typeof c.name !== 'string' || !c.name.trim()) {
         errors.push({
-          field: `metadata.creators.${i}.person_or_org.family_name`,
+          field: `metadata.creators.${String(i)}.person_or_org.family_name`,
           messages: ['Family name must be filled.']
         })
       }
@@ -647,7 +650,7 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
       const digits = orcidDigits(p.orcid)
       if (digits === undefined || !orcidChecksumOk(digits)) {
         errors.push({
-          field: `${prefix}.${i}.person_or_org.identifiers.0.identifier`,
+          field: `${prefix}.${String(i)}.person_or_org.identifiers.0.identifier`,
           messages: ['Invalid ORCID identifier.']
         })
       }
@@ -656,7 +659,7 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
   const contributors = (f.contributors as Record<string, unknown>[] | undefined) ?? []
   contributors.forEach((c, i) => {
     if (typeof c.type !== 'string') {
-      errors.push({ field: `metadata.contributors.${i}.role`, messages: [MISSING] })
+      errors.push({ field: `metadata.contributors.${String(i)}.role`, messages: [MISSING] })
     }
   })
   if (fileCount === 0) {

@@ -501,7 +501,7 @@ function checkCounts(count: number, opts: PlanOptions, problems: Problem[]): voi
     problems.push(
       problem(
         'files',
-        `${count} files would be uploaded (the archive and manifest included); Zenodo accepts at most ${max} per record`,
+        `${String(count)} files would be uploaded (the archive and manifest included); Zenodo accepts at most ${String(max)} per record`,
         'move files into the archive input so they are packed into one file'
       )
     )

@@ -139,7 +139,7 @@ function mergeRelated(
   const top = fieldOrigin ?? ORIGIN.defaults
   origins[RELATED] = top
   entryOrigins.forEach((origin, index) => {
-    if (origin !== top) origins[`${RELATED}[${index}]`] = origin
+    if (origin !== top) origins[`${RELATED}[${String(index)}]`] = origin
   })
 }
 

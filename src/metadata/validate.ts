@@ -346,10 +346,10 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       if (entry.identifier.trim() === '') return
       const checked = checkRelatedIdentifier(entry.identifier)
       if (checked.ok) return
-      const field = `${list}[${index}].identifier`
+      const field = `${list}[${String(index)}].identifier`
       problems.push({
         severity: 'error',
-        file: origins.of(`${list}[${index}]`),
+        file: origins.of(`${list}[${String(index)}]`),
         field,
         message:
           checked.reason === 'swh'
@@ -367,7 +367,7 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
     if (!Array.isArray(people)) continue
     people.forEach((person: unknown, index) => {
       if (!isObject(person)) return
-      const field = `${list}[${index}]`
+      const field = `${list}[${String(index)}]`
       if (typeof person.gnd === 'string' && person.gnd.trim() !== '' && !isGnd(person.gnd)) {
         problems.push({
           severity: 'error',
@@ -420,7 +420,7 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
         !grant.id.includes('::')
       ) {
         warn(
-          `grants[${index}].id`,
+          `grants[${String(index)}].id`,
           `"${grant.id}" has no funder prefix; Zenodo expects "<funder DOI>::<award number>"`,
           `write it as e.g. "10.13039/501100000780::${grant.id}" (European Commission), with your funder's DOI`
         )
@@ -595,11 +595,11 @@ function groupRepeats(problems: Problem[], metadata: ZenodoMetadata): Problem[] 
     }
     const [first, ...rest] = group
     const shown = rest.slice(0, 5).map(p => p.field)
-    const more = rest.length > shown.length ? `, ... (${group.length} in all)` : ''
+    const more = rest.length > shown.length ? `, ... (${String(group.length)} in all)` : ''
     out.push({
       ...first,
       message: `${first.message}; the same problem is in ${shown.join(', ')}${more}`,
-      fix: `${first.fix}; do the same for the other ${rest.length}`
+      fix: `${first.fix}; do the same for the other ${String(rest.length)}`
     })
   }
   return out

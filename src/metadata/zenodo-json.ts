@@ -376,7 +376,7 @@ function checkObjectList(key: string, value: unknown, file: string): Checked {
       problems.push({
         severity: 'error',
         file,
-        field: `${key}[${index}]`,
+        field: `${key}[${String(index)}]`,
         message: `must be an object, not ${describeJson(element)}${typeof element === 'string' ? ` (${JSON.stringify(element)})` : ''}`,
         fix: elementFix(key, element)
       })
@@ -391,7 +391,7 @@ function checkObjectList(key: string, value: unknown, file: string): Checked {
         {
           ...first,
           field: key,
-          message: `${errors.length} of the ${value.length} entries are not objects (the first is ${first.field})`
+          message: `${String(errors.length)} of the ${String(value.length)} entries are not objects (the first is ${first.field})`
         }
       ]
     }
@@ -418,8 +418,8 @@ function unknownElementKeys(key: string, elements: Json[], file: string): Proble
     return {
       severity: 'warning' as const,
       file,
-      field: `${key}[${indexes[0]}].${k}`,
-      message: `"${k}" is not read by Zenodo in ${key}${count > 1 ? ` (found in ${count} entries)` : ''}, so it is dropped${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+      field: `${key}[${String(indexes[0])}].${k}`,
+      message: `"${k}" is not read by Zenodo in ${key}${count > 1 ? ` (found in ${String(count)} entries)` : ''}, so it is dropped${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
       fix: suggestion
         ? `rename "${k}" to "${suggestion}"`
         : `remove "${k}"; ${key} entries take only ${allowed.map(a => `"${a}"`).join(', ')}`
@@ -452,7 +452,7 @@ function checkStringList(key: string, value: unknown, file: string): Checked {
   if (bad >= 0) {
     return typeError(
       file,
-      `${key}[${bad}]`,
+      `${key}[${String(bad)}]`,
       `must be a string, not ${describeJson(value[bad])}`,
       `write every entry of "${key}" as a string in double quotes`
     )

@@ -1,4 +1,5 @@
 /** validateMetadata, normalizeForZenodo and the rules behind them (licenses, ORCIDs, vocabularies). */
+import { expect } from '@jest/globals'
 import licenses from '../src/data/zenodo-licenses.json' with { type: 'json' }
 import vocabularies from '../src/data/zenodo-vocabularies.json' with { type: 'json' }
 import { formatProblem, type Problem } from '../src/errors.js'
@@ -518,7 +519,7 @@ describe('normalizeForZenodo', () => {
       notes: undefined,
       grants: [],
       language: null as unknown as string,
-      creators: [{ name: 'Doe, Jane', affiliation: '', orcid: undefined as unknown as string }],
+      creators: [{ name: 'Doe, Jane', affiliation: '', orcid: undefined }],
       custom: {}
     })
     expect(normalized).toEqual({ ...VALID, creators: [{ name: 'Doe, Jane' }] })
@@ -632,13 +633,13 @@ test('never throws, and names field and fix, whatever values the fields hold', (
   ]
   for (const field of fields) {
     for (const value of odd) {
-      const problems = validateMetadata({ ...VALID, [field]: value } as ZenodoMetadata, ORIGINS)
+      const problems = validateMetadata({ ...VALID, [field]: value }, ORIGINS)
       for (const p of problems) {
         expect(p.field).not.toBe('')
         expect(p.fix).not.toBe('')
         expect(p.message).not.toMatch(/must (NOT|match|pass)/)
       }
-      normalizeForZenodo({ ...VALID, [field]: value } as ZenodoMetadata)
+      normalizeForZenodo({ ...VALID, [field]: value })
     }
   }
 })

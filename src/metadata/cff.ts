@@ -15,7 +15,7 @@ import {
   type YAMLError
 } from 'yaml'
 import type { Problem } from '../errors.js'
-import type { Position } from './json-syntax.js'
+import type { Position, Positions } from './json-syntax.js'
 import { bareDoi, checkRelatedIdentifier } from './identifiers.js'
 import { licenseFromUrl } from './license.js'
 import { textToHtml } from './markdown.js'
@@ -95,14 +95,14 @@ const REFERENCE_TYPES: Readonly<Record<string, string>> = {
 interface Context {
   file: string
   problems: Problem[]
-  positions: Record<string, Position>
+  positions: Positions
 }
 
 interface Parsed {
   metadata?: ZenodoMetadata
   hints: MetadataHints
   problems: Problem[]
-  positions?: Record<string, Position>
+  positions?: Positions
 }
 
 function isObject(value: unknown): value is Json {
@@ -255,7 +255,7 @@ function mapNodes(
   node: unknown,
   path: string,
   at: (offset: number) => Position,
-  positions: Record<string, Position>,
+  positions: Positions,
   duplicates: { path: string; position: Position }[]
 ): void {
   if (isMap(node)) {
@@ -350,7 +350,7 @@ export function parseCitationCff(content: string, file: string): Parsed {
       CFF_FIX
     )
   }
-  const positions: Record<string, Position> = {}
+  const positions: Positions = {}
   const duplicates: { path: string; position: Position }[] = []
   mapNodes(doc.contents, '', at, positions, duplicates)
   const context: Context = { file, problems: [], positions }
@@ -552,7 +552,7 @@ function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void
   // the release.
   const creators: Creator[] = []
   let usable = true
-  authors.forEach((author, index) => {
+  for (const [index, author] of authors.entries()) {
     const field = `authors[${String(index)}]`
     if (!isObject(author)) {
       usable = false
@@ -563,7 +563,7 @@ function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void
         `must be a mapping of name fields, not ${describeYaml(author)}${typeof author === 'string' ? ` ("${author}")` : ''}`,
         AUTHOR_FIX
       )
-      return
+      continue
     }
     const creator = toPerson(author)
     if (creator === undefined) {
@@ -575,10 +575,10 @@ function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void
         'has no name: none of family-names, given-names, name or alias is given',
         AUTHOR_FIX
       )
-      return
+      continue
     }
     creators.push(creator)
-  })
+  }
   if (usable) metadata.creators = creators
 }
 
@@ -902,7 +902,9 @@ function mapRelated(cff: Json, context: Context): RelatedIdentifier[] {
   }
   const references = cff.references
   if (Array.isArray(references)) {
-    references.forEach((entry, index) => cite(entry, 'cites', `references[${String(index)}]`))
+    references.forEach((entry, index) => {
+      cite(entry, 'cites', `references[${String(index)}]`)
+    })
   } else if (references !== undefined && references !== null) {
     report(
       context,

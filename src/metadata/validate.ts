@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv'
 import type { Problem } from '../errors.js'
-import type { Position } from './json-syntax.js'
+import type { Positions } from './json-syntax.js'
 import { matchLicense } from './license.js'
 import { UNREAD } from './build.js'
 import { checkRelatedIdentifier, isGnd } from './identifiers.js'
@@ -35,7 +35,11 @@ class Origins {
   private readonly fallback: string
 
   /** Missing fields are reported against the metadata file, else the metadata input. */
-  constructor(private readonly origins: Record<string, string>) {
+  /** Field -> origin; a field no source gave has none. */
+  private readonly origins: Partial<Record<string, string>>
+
+  constructor(origins: Record<string, string>) {
+    this.origins = origins
     const values = Object.entries(origins)
       .filter(([key]) => key !== UNREAD)
       .map(([, origin]) => origin)
@@ -496,7 +500,7 @@ function parentPath(field: string): string | undefined {
 }
 
 /** Add the line and column of the field (or of its nearest enclosing entry) in its file. */
-function locate(problem: Problem, positions: Record<string, Record<string, Position>>): Problem {
+function locate(problem: Problem, positions: Partial<Record<string, Positions>>): Problem {
   const known = positions[problem.file]
   if (known === undefined || problem.line !== undefined) return problem
   for (let path: string | undefined = problem.field; path !== undefined; path = parentPath(path)) {
@@ -513,7 +517,7 @@ function locate(problem: Problem, positions: Record<string, Record<string, Posit
 export function validateMetadata(
   metadata: ZenodoMetadata,
   origins: Record<string, string>,
-  positions: Record<string, Record<string, Position>> = {}
+  positions: Partial<Record<string, Positions>> = {}
 ): Problem[] {
   const where = new Origins(origins)
   const validate = metadataValidator()
@@ -539,7 +543,7 @@ export function validateMetadata(
  * reported under the CFF name (creators[1].orcid -> authors[1].orcid, description -> abstract).
  * The CFF mapper keeps authors in order, one creator per author, so indexes match.
  */
-const CFF_NAMES: Readonly<Record<string, { name: string; fix?: string }>> = {
+const CFF_NAMES: Readonly<Partial<Record<string, { name: string; fix?: string }>>> = {
   creators: {
     name: 'authors',
     fix: 'add "authors" with at least one entry (family-names and given-names, or name)'
@@ -638,7 +642,7 @@ function bareOrcids(metadata: ZenodoMetadata): ZenodoMetadata {
       return issue?.kind === 'url' ? { ...person, orcid: issue.bare } : person
     })
   }
-  return out as ZenodoMetadata
+  return out
 }
 
 /**

@@ -18,8 +18,8 @@ export interface StoredMetadata {
   resourceType?: string
 }
 
-const LEGACY_TO_RDM = licenses.legacy_to_rdm as Record<string, string>
-const ALIASES = licenses.aliases as Record<string, string>
+const LEGACY_TO_RDM = licenses.legacy_to_rdm as Partial<Record<string, string>>
+const ALIASES = licenses.aliases as Partial<Record<string, string>>
 const ECHO = licenses.echo as Record<string, string>
 const RESOURCE_TYPES = new Set(vocab.resource_types.filter(r => r.depositable).map(r => r.id))
 const RELATIONS = [
@@ -159,7 +159,8 @@ export function resolveLicense(value: unknown): string {
     ])
   }
   let key = raw.trim().toLowerCase()
-  if (ALIASES[key] !== undefined) key = ALIASES[key].toLowerCase()
+  const alias = ALIASES[key]
+  if (alias !== undefined) key = alias.toLowerCase()
   const rdm = LEGACY_TO_RDM[key]
   if (rdm === undefined) {
     throw validationError([

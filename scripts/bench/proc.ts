@@ -11,6 +11,7 @@ import path from 'node:path'
 export const RESULT_MARK = 'BENCH_RESULT '
 
 /** The JSON a child printed after RESULT_MARK. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape its own child script prints (upload.ts, archive.ts); returning unknown means changing them
 export function childResult<T>(r: CommandResult): T {
   const line = r.stdout.split('\n').find(l => l.startsWith(RESULT_MARK))
   if (r.code !== 0 || !line) {

@@ -1,4 +1,5 @@
 /** Reading CITATION.cff as Zenodo metadata (parseCitationCff), alone and through the pipeline. */
+import { expect } from '@jest/globals'
 import { formatProblem, type Problem } from '../src/errors.js'
 import { buildMetadata } from '../src/metadata/build.js'
 import { parseCitationCff } from '../src/metadata/cff.js'

@@ -344,7 +344,7 @@ describe('validation against the instance vocabularies', () => {
         continue // not JSON: the metadata reader reports it before any mapping
       }
       const obj = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
-      const m = isRdmShaped(obj) ? fromRdmFile(obj) : map(obj as ZenodoMetadata)
+      const m = isRdmShaped(obj) ? fromRdmFile(obj) : map(obj)
       for (const p of m.problems) {
         expect(p.field).not.toBe('')
         expect(p.fix).not.toBe('')

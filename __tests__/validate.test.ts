@@ -1,4 +1,5 @@
 /** validateMetadata, normalizeForZenodo and the rules behind them (licenses, ORCIDs, vocabularies). */
+import { expect } from '@jest/globals'
 import licenses from '../src/data/zenodo-licenses.json' with { type: 'json' }
 import vocabularies from '../src/data/zenodo-vocabularies.json' with { type: 'json' }
 import { formatProblem, type Problem } from '../src/errors.js'
@@ -267,7 +268,7 @@ describe('related identifiers', () => {
   test('every relation type of the vocabulary is accepted and has a documented spelling', () => {
     expect(RELATION_TYPE_NAMES.map(n => n.toLowerCase()).sort()).toEqual([...RELATION_TYPES].sort())
     const all = vocabularies.relation_types.map((relation, i) => ({
-      identifier: `10.1234/x${i}`,
+      identifier: `10.1234/x${String(i)}`,
       relation
     }))
     expect(errorsOf({ related_identifiers: all })).toEqual([])
@@ -394,7 +395,7 @@ describe('creators and contributors', () => {
 
   test('the same problem in many creators is one problem listing the others', () => {
     const creators = Array.from({ length: 8 }, (_, i) => ({
-      name: `P${i}`,
+      name: `P${String(i)}`,
       orcid: '0000-0002-1825-0098'
     }))
     const [e, ...rest] = errorsOf({ creators })
@@ -518,7 +519,7 @@ describe('normalizeForZenodo', () => {
       notes: undefined,
       grants: [],
       language: null as unknown as string,
-      creators: [{ name: 'Doe, Jane', affiliation: '', orcid: undefined as unknown as string }],
+      creators: [{ name: 'Doe, Jane', affiliation: '', orcid: undefined }],
       custom: {}
     })
     expect(normalized).toEqual({ ...VALID, creators: [{ name: 'Doe, Jane' }] })
@@ -632,13 +633,13 @@ test('never throws, and names field and fix, whatever values the fields hold', (
   ]
   for (const field of fields) {
     for (const value of odd) {
-      const problems = validateMetadata({ ...VALID, [field]: value } as ZenodoMetadata, ORIGINS)
+      const problems = validateMetadata({ ...VALID, [field]: value }, ORIGINS)
       for (const p of problems) {
         expect(p.field).not.toBe('')
         expect(p.fix).not.toBe('')
         expect(p.message).not.toMatch(/must (NOT|match|pass)/)
       }
-      normalizeForZenodo({ ...VALID, [field]: value } as ZenodoMetadata)
+      normalizeForZenodo({ ...VALID, [field]: value })
     }
   }
 })

@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   if (dist.staleAgainst)
     log(`Warning: dist/index.js is older than ${dist.staleAgainst}; --build rebuilds it.`)
   const machine = describeMachine()
-  log(`${machine.cpu}, ${machine.cores} cores, ${machine.memory}, node ${machine.node}`)
+  log(`${machine.cpu}, ${String(machine.cores)} cores, ${machine.memory}, node ${machine.node}`)
   const scratch = await makeScratch()
   log(`Scratch directory: ${scratch}`)
   const cleanUp = async (): Promise<void> => {

@@ -25,7 +25,7 @@ const zenodoJson = JSON.stringify(
 
 function show(label: string, run: ActionRun): void {
   if (run.code !== 0) {
-    console.error(`${label} failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`)
+    console.error(`${label} failed (exit ${String(run.code)}):\n${run.stdout}\n${run.stderr}`)
     process.exit(1)
   }
   console.log(`\n${label}`)

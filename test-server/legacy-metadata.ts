@@ -18,8 +18,8 @@ export interface StoredMetadata {
   resourceType?: string
 }
 
-const LEGACY_TO_RDM = licenses.legacy_to_rdm as Record<string, string>
-const ALIASES = licenses.aliases as Record<string, string>
+const LEGACY_TO_RDM = licenses.legacy_to_rdm as Partial<Record<string, string>>
+const ALIASES = licenses.aliases as Partial<Record<string, string>>
 const ECHO = licenses.echo as Record<string, string>
 const RESOURCE_TYPES = new Set(vocab.resource_types.filter(r => r.depositable).map(r => r.id))
 const RELATIONS = [
@@ -159,7 +159,8 @@ export function resolveLicense(value: unknown): string {
     ])
   }
   let key = raw.trim().toLowerCase()
-  if (ALIASES[key] !== undefined) key = ALIASES[key].toLowerCase()
+  const alias = ALIASES[key]
+  if (alias !== undefined) key = alias.toLowerCase()
   const rdm = LEGACY_TO_RDM[key]
   if (rdm === undefined) {
     throw validationError([
@@ -214,7 +215,7 @@ function loadPeople(v: unknown, withType: boolean, prefix: string, errors: Field
     if (withType && typeof p.type === 'string') {
       const role = p.type.toLowerCase()
       if (!ROLES.has(role)) {
-        errors.push({ field: `${prefix}.${i}.role`, messages: [`Invalid value ${role}.`] })
+        errors.push({ field: `${prefix}.${String(i)}.role`, messages: [`Invalid value ${role}.`] })
       }
       out.type = p.type
     }
@@ -413,13 +414,13 @@ function loadRelated(v: unknown, errors: FieldError[]) {
     if (!identifier || !relation) return
     const name = RELATION_NAME.get(relation.toLowerCase())
     if (!name) {
-      const field = `metadata.related_identifiers.${i}.relation_type`
+      const field = `metadata.related_identifiers.${String(i)}.relation_type`
       errors.push({ field, messages: [`Invalid value ${relation.toLowerCase()}.`] })
       return
     }
     const scheme = relatedScheme(identifier)
     if (scheme === undefined) {
-      const field = `metadata.related_identifiers.${i}.identifier`
+      const field = `metadata.related_identifiers.${String(i)}.identifier`
       errors.push({ field, messages: ['No valid scheme recognized for identifier.'] })
       return
     }
@@ -434,7 +435,7 @@ function loadRelated(v: unknown, errors: FieldError[]) {
     const rt = str(r.resource_type)
     if (rt !== undefined) {
       if (!RESOURCE_TYPES.has(rt)) {
-        const field = `metadata.related_identifiers.${i}.resource_type`
+        const field = `metadata.related_identifiers.${String(i)}.resource_type`
         errors.push({ field, messages: [`Invalid value ${rt}.`] })
       }
       item.resource_type = rt
@@ -454,7 +455,7 @@ function loadAlternate(v: unknown, errors: FieldError[]) {
     if (!identifier) return
     const scheme = relatedScheme(identifier)
     if (scheme === undefined) {
-      const field = `metadata.identifiers.${i}.identifier`
+      const field = `metadata.identifiers.${String(i)}.identifier`
       errors.push({ field, messages: ['No valid scheme recognized for identifier.'] })
       return
     }
@@ -469,7 +470,10 @@ function loadDates(v: unknown, errors: FieldError[]) {
   return list.map((d, i) => {
     const type = String(d.type)
     if (!DATE_TYPES.has(type.toLowerCase())) {
-      errors.push({ field: `metadata.dates.${i}.type`, messages: [`Invalid value ${type}.`] })
+      errors.push({
+        field: `metadata.dates.${String(i)}.type`,
+        messages: [`Invalid value ${type}.`]
+      })
     }
     return pick(d, ['start', 'end', 'type', 'description'])
   })
@@ -614,7 +618,7 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
     creators.forEach((c, i) => {
       if (typeof c.name !== 'string' || !c.name.trim()) {
         errors.push({
-          field: `metadata.creators.${i}.person_or_org.family_name`,
+          field: `metadata.creators.${String(i)}.person_or_org.family_name`,
           messages: ['Family name must be filled.']
         })
       }
@@ -647,7 +651,7 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
       const digits = orcidDigits(p.orcid)
       if (digits === undefined || !orcidChecksumOk(digits)) {
         errors.push({
-          field: `${prefix}.${i}.person_or_org.identifiers.0.identifier`,
+          field: `${prefix}.${String(i)}.person_or_org.identifiers.0.identifier`,
           messages: ['Invalid ORCID identifier.']
         })
       }
@@ -656,7 +660,7 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
   const contributors = (f.contributors as Record<string, unknown>[] | undefined) ?? []
   contributors.forEach((c, i) => {
     if (typeof c.type !== 'string') {
-      errors.push({ field: `metadata.contributors.${i}.role`, messages: [MISSING] })
+      errors.push({ field: `metadata.contributors.${String(i)}.role`, messages: [MISSING] })
     }
   })
   if (fileCount === 0) {

@@ -50,13 +50,15 @@ export function makeContext(
       p = (async () => {
         const started = performance.now()
         await writeRandomFile(file, size)
-        log(`  generated ${name} (${size} bytes) in ${Math.round(performance.now() - started)} ms`)
+        log(
+          `  generated ${name} (${String(size)} bytes) in ${String(Math.round(performance.now() - started))} ms`
+        )
         return file
       })()
       made.set(file, p)
     }
     return p.then(async f => {
-      if ((await stat(f)).size !== size) throw new Error(`${f} is not ${size} bytes`)
+      if ((await stat(f)).size !== size) throw new Error(`${f} is not ${String(size)} bytes`)
       return f
     })
   }

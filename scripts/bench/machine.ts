@@ -35,7 +35,7 @@ function cpuModel(): string {
     const info = readFileSync('/proc/cpuinfo', 'utf8')
     const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim()
     const mhz = /^cpu MHz\s*:\s*(.+)$/m.exec(info)?.[1]?.trim()
-    if (model) return mhz ? `${model} (${Math.round(Number(mhz))} MHz)` : model
+    if (model) return mhz ? `${model} (${String(Math.round(Number(mhz)))} MHz)` : model
   } catch {
     // Not Linux: fall through.
   }

@@ -86,7 +86,7 @@ export function parseOptions(args: string[], root: string): Options {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     const value = (): string => {
-      const v = args[++i]
+      const v = args.at(++i)
       if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`)
       return v
     }

@@ -42,7 +42,7 @@ export async function parallelBenchmark(ctx: BenchContext): Promise<SectionResul
   const bench = await startBench(path.join(ctx.scratch, 'parallel'), { latencyMs })
   try {
     const variant = (concurrency: number) => ({
-      name: `concurrency ${concurrency}`,
+      name: `concurrency ${String(concurrency)}`,
       run: async (): Promise<Sample> => {
         const s = await publishOnce(bench, ctx.scratch, {
           files: 'data/par/*',
@@ -51,7 +51,7 @@ export async function parallelBenchmark(ctx: BenchContext): Promise<SectionResul
         await dropUploads(bench)
         const puts = bucketPuts(s.requests)
         if (puts.length !== count)
-          throw new Error(`expected ${count} bucket PUTs, got ${puts.length}`)
+          throw new Error(`expected ${String(count)} bucket PUTs, got ${String(puts.length)}`)
         return { wallMs: s.wallMs, uploadMs: span(puts), inFlight: maxInFlight(puts) }
       }
     })
@@ -104,25 +104,25 @@ function render(
   const up1 = median(c1.map(x => x.uploadMs))
   const r = wall3 / wall1
   const lines = [
-    `## 4. Parallel uploads: ${count} files of ${bytes(size)}, ${latencyMs} ms latency per request`,
+    `## 4. Parallel uploads: ${String(count)} files of ${bytes(size)}, ${String(latencyMs)} ms latency per request`,
     '',
-    `The test server waits ${latencyMs} ms before answering every request (a stand-in for the round trip to Zenodo). dist/index.js publishes the ${count} files with \`concurrency: 3\` (the default) and with \`concurrency: 1\`, alternating, ${ctx.opts.rounds} rounds, medians. The upload phase is the server's view: the first bucket PUT's arrival to the last one's answer.`,
+    `The test server waits ${String(latencyMs)} ms before answering every request (a stand-in for the round trip to Zenodo). dist/index.js publishes the ${String(count)} files with \`concurrency: 3\` (the default) and with \`concurrency: 1\`, alternating, ${String(ctx.opts.rounds)} rounds, medians. The upload phase is the server's view: the first bucket PUT's arrival to the last one's answer.`,
     '',
     '| concurrency | whole action (spawn to exit) | upload phase | most PUTs in flight |',
     '| ---: | ---: | ---: | ---: |',
-    `| 3 | ${ms(wall3)} | ${ms(up3)} | ${median(c3.map(x => x.inFlight))} |`,
-    `| 1 | ${ms(wall1)} | ${ms(up1)} | ${median(c1.map(x => x.inFlight))} |`,
+    `| 3 | ${ms(wall3)} | ${ms(up3)} | ${String(median(c3.map(x => x.inFlight)))} |`,
+    `| 1 | ${ms(wall1)} | ${ms(up1)} | ${String(median(c1.map(x => x.inFlight)))} |`,
     `| 3 vs 1 | ${ratio(r)} | ${ratio(up3 / up1)} | |`,
     '',
     ...failureLines(failures),
-    `Goal: with the default concurrency the whole publish takes well under the one-by-one time (at most ${GOAL}x): **${ratio(r)}**, ${verdict(r <= GOAL)}. With 3 in flight the upload phase alone is ${ratio(up3 / up1)} of the one-by-one time (ideal: ${ratio(Math.ceil(count / 3) / count)}).`,
+    `Goal: with the default concurrency the whole publish takes well under the one-by-one time (at most ${String(GOAL)}x): **${ratio(r)}**, ${verdict(r <= GOAL)}. With 3 in flight the upload phase alone is ${ratio(up3 / up1)} of the one-by-one time (ideal: ${ratio(Math.ceil(count / 3) / count)}).`,
     ''
   ]
   return {
     markdown: [...lines, ...(r <= GOAL ? [] : missedNotes('parallel'))].join('\n'),
     goals: [
       {
-        goal: `4. ${count} files, concurrency 3 vs 1 (whole action) <= ${GOAL}x`,
+        goal: `4. ${String(count)} files, concurrency 3 vs 1 (whole action) <= ${String(GOAL)}x`,
         measured: `${ratio(r)} (${ms(wall3)} vs ${ms(wall1)}; upload phase ${ratio(up3 / up1)})${failedNote(failures, ctx.opts.rounds * 2)}`,
         met: r <= GOAL
       }

@@ -11,12 +11,13 @@ import path from 'node:path'
 export const RESULT_MARK = 'BENCH_RESULT '
 
 /** The JSON a child printed after RESULT_MARK. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape its own child script prints (upload.ts, archive.ts); returning unknown means changing them
 export function childResult<T>(r: CommandResult): T {
   const line = r.stdout.split('\n').find(l => l.startsWith(RESULT_MARK))
   if (r.code !== 0 || !line) {
     const cause = /^\w*Error\b.*$/m.exec(r.stderr)?.[0] ?? ''
     throw new Error(
-      `benchmark child failed (exit ${r.code}): ${cause}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`
+      `benchmark child failed (exit ${String(r.code)}): ${cause}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`
     )
   }
   return JSON.parse(line.slice(RESULT_MARK.length)) as T
@@ -85,7 +86,7 @@ export async function runCommandCpu(
 export function check<R extends CommandResult>(what: string, r: R): R {
   if (r.code !== 0) {
     throw new Error(
-      `${what} failed (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`
+      `${what} failed (exit ${String(r.code)}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`
     )
   }
   return r
@@ -109,7 +110,7 @@ export function sampleRss(pid: number, intervalMs = 20): { stop: () => RssPeak }
   const sample = (): void => {
     let status: string
     try {
-      status = readFileSync(`/proc/${pid}/status`, 'utf8')
+      status = readFileSync(`/proc/${String(pid)}/status`, 'utf8')
     } catch {
       return
     }
@@ -138,7 +139,7 @@ function kib(status: string, field: string): number | undefined {
 
 /** Bytes a process has read and written through syscalls (rchar/wchar of /proc/<pid>/io). */
 export function ioCounters(pid: number | 'self' = 'self'): { rchar: number; wchar: number } {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8')
+  const io = readFileSync(`/proc/${String(pid)}/io`, 'utf8')
   const field = (name: string): number =>
     Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(io)?.[1] ?? NaN)
   return { rchar: field('rchar'), wchar: field('wchar') }
@@ -146,7 +147,7 @@ export function ioCounters(pid: number | 'self' = 'self'): { rchar: number; wcha
 
 /** VmHWM of a process (default this one): the peak resident set of its own address space. */
 export function peakRss(pid: number | 'self' = 'self'): number {
-  return kib(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmHWM') ?? NaN
+  return kib(readFileSync(`/proc/${String(pid)}/status`, 'utf8'), 'VmHWM') ?? NaN
 }
 
 /**

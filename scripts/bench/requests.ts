@@ -67,7 +67,7 @@ export async function requestsBenchmark(ctx: BenchContext): Promise<SectionResul
       const arrived = bench.e2e.server.requests
         .slice(logStart)
         .find(q => q.url === '/api/bench-ping')
-      if (!arrived) throw new Error(`the bare node request never arrived (exit ${r.code})`)
+      if (!arrived) throw new Error(`the bare node request never arrived (exit ${String(r.code)})`)
       return { zenodo: 0, github: 0, startupMs: arrived.startedAt - spawnedAt, wallMs: r.ms }
     }
   }
@@ -78,7 +78,7 @@ export async function requestsBenchmark(ctx: BenchContext): Promise<SectionResul
       rounds,
       [
         variant('1 file', 'data/one/*', 'one'),
-        variant(`${many} files`, 'data/par/*', 'many'),
+        variant(`${String(many)} files`, 'data/par/*', 'many'),
         bare
       ],
       ctx.log
@@ -88,7 +88,7 @@ export async function requestsBenchmark(ctx: BenchContext): Promise<SectionResul
     await dropUploads(bench)
   }
   const one = result.samples['1 file']
-  const twenty = result.samples[`${many} files`]
+  const twenty = result.samples[`${String(many)} files`]
   const dist = path.join(ctx.root, 'dist', 'index.js')
   const distBytes = (await stat(dist)).size
   const distGzip = gzipSync(await readFile(dist)).length
@@ -127,7 +127,7 @@ function breakdown(requests: LoggedRequest[]): string {
     const key = `${r.method} ${p}`
     kinds.set(key, (kinds.get(key) ?? 0) + 1)
   }
-  return [...kinds].map(([k, n]) => `\`${k}\`${n > 1 ? ` x${n}` : ''}`).join(', ')
+  return [...kinds].map(([k, n]) => `\`${k}\`${n > 1 ? ` x${String(n)}` : ''}`).join(', ')
 }
 
 function render(
@@ -145,7 +145,7 @@ function render(
   const met1 = z1 <= 1 + OVERHEAD_GOAL
   const metN = zN <= many + OVERHEAD_GOAL
   const startup = median(one.map(c => c.startupMs))
-  const range = (xs: number[]): string => `${Math.min(...xs)}-${Math.max(...xs)}`
+  const range = (xs: number[]): string => `${String(Math.min(...xs))}-${String(Math.max(...xs))}`
   const lines = [
     '## 5. Requests per publish',
     '',
@@ -153,8 +153,8 @@ function render(
     '',
     '| release | Zenodo requests (median, range) | goal (files + 6) | GitHub API requests | met |',
     '| --- | ---: | ---: | ---: | --- |',
-    `| 1 file | ${z1} (${range(one.map(c => c.zenodo))}) | <= ${1 + OVERHEAD_GOAL} | ${median(one.map(c => c.github))} | ${verdict(met1)} |`,
-    `| ${many} files | ${zN} (${range(twenty.map(c => c.zenodo))}) | <= ${many + OVERHEAD_GOAL} | ${median(twenty.map(c => c.github))} | ${verdict(metN)} |`,
+    `| 1 file | ${String(z1)} (${range(one.map(c => c.zenodo))}) | <= ${String(1 + OVERHEAD_GOAL)} | ${String(median(one.map(c => c.github)))} | ${verdict(met1)} |`,
+    `| ${String(many)} files | ${String(zN)} (${range(twenty.map(c => c.zenodo))}) | <= ${String(many + OVERHEAD_GOAL)} | ${String(median(twenty.map(c => c.github)))} | ${verdict(metN)} |`,
     '',
     ...failureLines(failures),
     ...(met1 && metN ? [] : missedNotes('requests')),
@@ -162,17 +162,17 @@ function render(
     '',
     '## 6. Start-up and bundle size',
     '',
-    `Spawn of \`node dist/index.js\` (as the runner starts it) to the first request the test server logs (its Date.now() on arrival), over the ${one.length} 1-file publishes above: median **${ms(startup)}** (range ${range(one.map(c => Math.round(c.startupMs)))} ms). For comparison, a bare \`node -e\` process that only makes one request to the same server: median ${ms(bareStartup)}; so loading and starting the action adds about ${ms(startup - bareStartup)}. The whole 1-file publish, spawn to exit: median ${ms(median(one.map(c => c.wallMs)))}.`,
+    `Spawn of \`node dist/index.js\` (as the runner starts it) to the first request the test server logs (its Date.now() on arrival), over the ${String(one.length)} 1-file publishes above: median **${ms(startup)}** (range ${range(one.map(c => Math.round(c.startupMs)))} ms). For comparison, a bare \`node -e\` process that only makes one request to the same server: median ${ms(bareStartup)}; so loading and starting the action adds about ${ms(startup - bareStartup)}. The whole 1-file publish, spawn to exit: median ${ms(median(one.map(c => c.wallMs)))}.`,
     '',
-    `dist/index.js: ${bytes(distBytes)} (${distBytes} bytes; ${bytes(distGzip)} gzipped).`,
+    `dist/index.js: ${bytes(distBytes)} (${String(distBytes)} bytes; ${bytes(distGzip)} gzipped).`,
     ''
   ]
   return {
     markdown: lines.join('\n'),
     goals: [
       {
-        goal: `5. Zenodo requests per publish <= files + ${OVERHEAD_GOAL}`,
-        measured: `1 file: ${z1}; ${many} files: ${zN}${failedNote(failures, runs.total)}`,
+        goal: `5. Zenodo requests per publish <= files + ${String(OVERHEAD_GOAL)}`,
+        measured: `1 file: ${String(z1)}; ${String(many)} files: ${String(zN)}${failedNote(failures, runs.total)}`,
         met: met1 && metN
       },
       {

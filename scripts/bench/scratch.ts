@@ -102,7 +102,7 @@ export async function writeTree(
       root,
       'src',
       `pkg${String(Math.floor(dir / 20)).padStart(2, '0')}`,
-      `mod${dir}`
+      `mod${String(dir)}`
     )
     await mkdir(dirPath, { recursive: true })
     const writes: Promise<void>[] = []
@@ -110,10 +110,10 @@ export async function writeTree(
       const size = 1024 + Math.floor(rand() * 3073)
       smallBytes += size
       if (i % 2 === 0) {
-        writes.push(writeFile(path.join(dirPath, `file${i}.ts`), text(size, rand)))
+        writes.push(writeFile(path.join(dirPath, `file${String(i)}.ts`), text(size, rand)))
       } else {
         writes.push(
-          writeFile(path.join(dirPath, `blob${i}.bin`), randomFillSync(Buffer.alloc(size)))
+          writeFile(path.join(dirPath, `blob${String(i)}.bin`), randomFillSync(Buffer.alloc(size)))
         )
       }
     }
@@ -127,7 +127,7 @@ export async function writeTree(
   const large: Tree['large'] = []
   for (let i = 0; i < o.largeFiles; i++) {
     const spec = kinds[i % kinds.length]
-    const name = i < kinds.length ? spec.name : spec.name.replace('.', `${i}.`)
+    const name = i < kinds.length ? spec.name : spec.name.replace('.', `${String(i)}.`)
     const file = path.join(root, name)
     await mkdir(path.dirname(file), { recursive: true })
     if (spec.name.endsWith('.csv')) await writeCsv(file, o.largeBytes, rand)
@@ -154,7 +154,7 @@ async function writeCsv(file: string, size: number, rand: () => number): Promise
       const lines: string[] = []
       let length = 0
       while (length < 1024 ** 2) {
-        const line = `${row++},${(rand() * 1000).toFixed(3)},${Math.floor(rand() * 1e6)},${WORDS[Math.floor(rand() * WORDS.length)]},${rand() < 0.5}\n`
+        const line = `${String(row++)},${(rand() * 1000).toFixed(3)},${String(Math.floor(rand() * 1e6))},${WORDS[Math.floor(rand() * WORDS.length)]},${String(rand() < 0.5)}\n`
         lines.push(line)
         length += line.length
       }

@@ -43,11 +43,11 @@ export async function alternate<S>(
       try {
         const sample = await v.run(round)
         samples[v.name].push(sample)
-        log(`  round ${round + 1}/${rounds} ${v.name}: ${JSON.stringify(sample)}`)
+        log(`  round ${String(round + 1)}/${String(rounds)} ${v.name}: ${JSON.stringify(sample)}`)
       } catch (e) {
         const message = errorSummary(e)
         failures.push({ variant: v.name, round: round + 1, message })
-        log(`  round ${round + 1}/${rounds} ${v.name} FAILED: ${message}`)
+        log(`  round ${String(round + 1)}/${String(rounds)} ${v.name} FAILED: ${message}`)
       }
     }
   }
@@ -69,9 +69,9 @@ function errorSummary(e: unknown): string {
 export function failureLines(failures: Failure[]): string[] {
   if (failures.length === 0) return []
   return [
-    `**${failures.length} run(s) failed** and are left out of the medians:`,
+    `**${String(failures.length)} run(s) failed** and are left out of the medians:`,
     '',
-    ...failures.map(f => `- round ${f.round}, ${f.variant}: ${f.message.slice(0, 400)}`),
+    ...failures.map(f => `- round ${String(f.round)}, ${f.variant}: ${f.message.slice(0, 400)}`),
     ''
   ]
 }
@@ -101,7 +101,7 @@ export function rate(byteCount: number, ms: number): string {
 
 /** "1234 ms" under 10 s, "12.3 s" above. */
 export function ms(value: number): string {
-  return value < 10_000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`
+  return value < 10_000 ? `${String(Math.round(value))} ms` : `${(value / 1000).toFixed(1)} s`
 }
 
 /** "0.97x" */
@@ -116,5 +116,5 @@ export function verdict(met: boolean): string {
 
 /** "; 2 of 9 runs failed" (empty when none did), for the summary table. */
 export function failedNote(failures: Failure[], runs: number): string {
-  return failures.length ? `; **${failures.length} of ${runs} runs failed**` : ''
+  return failures.length ? `; **${String(failures.length)} of ${String(runs)} runs failed**` : ''
 }

@@ -85,7 +85,7 @@ export async function freshBucket(b: Bench): Promise<string> {
   })
   const body = (await res.json()) as { links?: { bucket?: string } }
   if (res.status !== 201 || !body.links?.bucket) {
-    throw new Error(`creating a draft answered ${res.status}: ${JSON.stringify(body)}`)
+    throw new Error(`creating a draft answered ${String(res.status)}: ${JSON.stringify(body)}`)
   }
   return body.links.bucket
 }
@@ -118,7 +118,7 @@ export async function publishOnce(
 ): Promise<ActionSample> {
   const n = ++b.runs
   const logStart = b.e2e.server.requests.length
-  const maxRssFile = path.join(b.dir, `maxrss-${n}`)
+  const maxRssFile = path.join(b.dir, `maxrss-${String(n)}`)
   const env = b.hook.env(maxRssFile)
   if (o.nodeOptions) env.NODE_OPTIONS = `${env.NODE_OPTIONS} ${o.nodeOptions}`
   let sampler: ReturnType<typeof sampleRss> | undefined
@@ -128,7 +128,11 @@ export async function publishOnce(
   let exitedPerf = 0
   let rss: RssPeak | undefined
   const run = await b.e2e.run({
-    event: releaseEvent({ tag: `v1.${n}.0`, name: `Benchmark release ${n}`, body: 'Benchmark.' }),
+    event: releaseEvent({
+      tag: `v1.${String(n)}.0`,
+      name: `Benchmark release ${String(n)}`,
+      body: 'Benchmark.'
+    }),
     workspace,
     inputs,
     env,
@@ -152,7 +156,7 @@ export async function publishOnce(
   const wallMs = (exitedPerf || performance.now()) - spawnedPerf
   if (run.code !== 0 || run.outputs.state !== 'published') {
     throw new Error(
-      `the action failed (exit ${run.code}, state ${run.outputs.state}):\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`
+      `the action failed (exit ${String(run.code)}, state ${run.outputs.state}):\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`
     )
   }
   const requests = b.e2e.server.requests.slice(logStart) as LoggedRequest[]

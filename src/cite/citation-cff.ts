@@ -54,7 +54,7 @@ export function citeInCff(text: string, cite: CffCitation, file = 'CITATION.cff'
   const eol = body.includes('\r\n') ? '\r\n' : '\n'
 
   const doc = parseDocument(body)
-  const parseError = doc.errors[0]
+  const parseError = doc.errors.at(0)
   if (parseError) {
     const pos = parseError.linePos?.[0]
     return refuse(
@@ -194,9 +194,9 @@ function insertionPoint(
   if (!isMap(root)) return undefined
   let anchor: Pair | undefined
   for (let i = CANONICAL.indexOf(key) - 1; i >= 0 && !anchor; i--) {
-    anchor = findPair(doc, CANONICAL[i] as string)
+    anchor = findPair(doc, CANONICAL[i])
   }
-  anchor ??= root.items[root.items.length - 1]
+  anchor ??= root.items.at(-1)
   if (!anchor || !isScalar(anchor.key) || !anchor.key.range) return undefined
   const keyStart = anchor.key.range[0]
   const lineStart = body.lastIndexOf('\n', keyStart - 1) + 1

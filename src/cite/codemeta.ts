@@ -36,7 +36,7 @@ export function citeInCodemeta(text: string, doi: string, file = 'codemeta.json'
   const url = `https://doi.org/${doi}`
   const errors: ParseError[] = []
   const root = parseTree(body, errors, { allowTrailingComma: false, disallowComments: true })
-  const error = errors[0]
+  const error = errors.at(0)
   if (error || !root) {
     const { line, column } = position(body, error?.offset ?? 0)
     return {
@@ -115,8 +115,8 @@ function appendTo(
   eol: string
 ): string | undefined {
   const children = container.children ?? []
-  const first = children[0]
-  const last = children[children.length - 1]
+  const first = children.at(0)
+  const last = children.at(-1)
   if (!first || !last) return undefined
   const end = last.offset + last.length
   const multiLine = body.slice(container.offset, first.offset).includes('\n')

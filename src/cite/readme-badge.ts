@@ -135,8 +135,8 @@ function findBadges(
     const useRe =
       /\[!\[([^\]]*)\]\[([^\]]*)\]\](?:\[[^\]]*\]|\([^)\s]*(?:\s+"[^"]*")?\))|!\[([^\]]*)\]\[([^\]]*)\]/g
     for (const m of text.matchAll(useRe)) {
-      const ref = m[2] ?? m[4] ?? ''
-      const key = label(ref === '' ? (m[1] ?? m[3] ?? '') : ref)
+      const ref = m.at(2) ?? m.at(4) ?? ''
+      const key = label(ref === '' ? (m.at(1) ?? m.at(3) ?? '') : ref)
       const start = m.index
       const end = start + m[0].length
       if (!defs.has(key) || taken(start, end)) continue

@@ -56,7 +56,7 @@ export function softwareHeritageFailures(record: SwhRecord): SwhFailure[] {
     })
   }
   if (record.files.length === 1) {
-    const file = record.files[0] as { name: string; size: number }
+    const file = record.files[0]
     const name = file.name.toLowerCase()
     if (!SWH_EXTENSIONS.some(ext => name.endsWith(ext))) {
       failures.push({

@@ -293,7 +293,7 @@ async function checkLink(
   knownTarget?: string
 ): Promise<Stats | undefined> {
   const shown = await readlink(link).catch(() => knownTarget ?? '?')
-  const refuse = (why: string): undefined => {
+  const refuse = (why: string): void => {
     problems.push(
       problem(
         input,
@@ -301,22 +301,27 @@ async function checkLink(
         'copy the file into the workspace instead of linking to it, or exclude the link with a "!" pattern'
       )
     )
-    return undefined
   }
   let target: string
   try {
     target = knownTarget ?? (await realpath(link))
   } catch {
-    return refuse('whose target does not exist')
+    refuse('whose target does not exist')
+    return undefined
   }
   const rel = path.relative(realWorkspace, target)
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-    return refuse(`which leads to "${logSafe(target)}" outside the workspace`)
+    refuse(`which leads to "${logSafe(target)}" outside the workspace`)
+    return undefined
   }
   if (rel.split(path.sep).includes('.git')) {
-    return refuse(`which leads into a .git directory ("${logSafe(target)}")`)
+    refuse(`which leads into a .git directory ("${logSafe(target)}")`)
+    return undefined
   }
-  return stat(target).catch(() => refuse('whose target cannot be read'))
+  return stat(target).catch(() => {
+    refuse('whose target cannot be read')
+    return undefined
+  })
 }
 
 /** "a FIFO", "a socket", ... for a problem message. */
@@ -504,7 +509,7 @@ function checkCounts(count: number, opts: PlanOptions, problems: Problem[]): voi
     problems.push(
       problem(
         'files',
-        `${count} files would be uploaded (the archive and manifest included); Zenodo accepts at most ${max} per record`,
+        `${String(count)} files would be uploaded (the archive and manifest included); Zenodo accepts at most ${String(max)} per record`,
         'move files into the archive input so they are packed into one file'
       )
     )

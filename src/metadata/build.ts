@@ -5,7 +5,7 @@
  * the release tree.
  */
 import type { Problem } from '../errors.js'
-import type { Position } from './json-syntax.js'
+import type { Positions } from './json-syntax.js'
 import type { MetadataSource } from './source.js'
 import type { RelatedIdentifier, ZenodoMetadata } from './types.js'
 import { inspectZenodoMetadata } from './zenodo-json.js'
@@ -44,7 +44,7 @@ export interface BuildResult {
    */
   problems: Problem[]
   /** File name -> where its fields sit (for validateMetadata's line numbers). */
-  positions: Record<string, Record<string, Position>>
+  positions: Partial<Record<string, Positions>>
 }
 
 const RELATED = 'related_identifiers'
@@ -139,7 +139,7 @@ function mergeRelated(
   const top = fieldOrigin ?? ORIGIN.defaults
   origins[RELATED] = top
   entryOrigins.forEach((origin, index) => {
-    if (origin !== top) origins[`${RELATED}[${index}]`] = origin
+    if (origin !== top) origins[`${RELATED}[${String(index)}]`] = origin
   })
 }
 

@@ -15,7 +15,7 @@ import {
   type YAMLError
 } from 'yaml'
 import type { Problem } from '../errors.js'
-import type { Position } from './json-syntax.js'
+import type { Position, Positions } from './json-syntax.js'
 import { bareDoi, checkRelatedIdentifier } from './identifiers.js'
 import { licenseFromUrl } from './license.js'
 import { textToHtml } from './markdown.js'
@@ -95,14 +95,14 @@ const REFERENCE_TYPES: Readonly<Record<string, string>> = {
 interface Context {
   file: string
   problems: Problem[]
-  positions: Record<string, Position>
+  positions: Positions
 }
 
 interface Parsed {
   metadata?: ZenodoMetadata
   hints: MetadataHints
   problems: Problem[]
-  positions?: Record<string, Position>
+  positions?: Positions
 }
 
 function isObject(value: unknown): value is Json {
@@ -187,7 +187,7 @@ const TOKEN_NAMES: Readonly<Record<string, string>> = {
 function yamlErrorProblem(error: YAMLError, file: string): Problem {
   const line = error.linePos?.[0].line
   const column = error.linePos?.[0].col
-  const near = line !== undefined ? ` near line ${line}` : ''
+  const near = line !== undefined ? ` near line ${String(line)}` : ''
   const own = error.message
     .split('\n')[0]
     .replace(/ at line \d+, column \d+:?$/, '')
@@ -230,7 +230,7 @@ function yamlErrorProblem(error: YAMLError, file: string): Problem {
       message = /quote/.test(own)
         ? 'a quoted value is never closed (its closing quote is missing)'
         : `${own.charAt(0).toLowerCase()}${own.slice(1)}`
-      fix = `add the missing closing quote or bracket: one opened before ${line !== undefined ? `line ${line}` : 'the end of the file'} is never closed`
+      fix = `add the missing closing quote or bracket: one opened before ${line !== undefined ? `line ${String(line)}` : 'the end of the file'} is never closed`
       break
     default:
       message = `the file is not valid YAML: ${own.charAt(0).toLowerCase()}${own.slice(1)}`
@@ -255,7 +255,7 @@ function mapNodes(
   node: unknown,
   path: string,
   at: (offset: number) => Position,
-  positions: Record<string, Position>,
+  positions: Positions,
   duplicates: { path: string; position: Position }[]
 ): void {
   if (isMap(node)) {
@@ -273,7 +273,7 @@ function mapNodes(
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
-      const childPath = `${path}[${index}]`
+      const childPath = `${path}[${String(index)}]`
       const range =
         isAlias(item) || isScalar(item) || isMap(item) || isSeq(item) ? item.range : null
       if (range) positions[childPath] = at(range[0])
@@ -350,7 +350,7 @@ export function parseCitationCff(content: string, file: string): Parsed {
       CFF_FIX
     )
   }
-  const positions: Record<string, Position> = {}
+  const positions: Positions = {}
   const duplicates: { path: string; position: Position }[] = []
   mapNodes(doc.contents, '', at, positions, duplicates)
   const context: Context = { file, problems: [], positions }
@@ -552,8 +552,8 @@ function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void
   // the release.
   const creators: Creator[] = []
   let usable = true
-  authors.forEach((author, index) => {
-    const field = `authors[${index}]`
+  for (const [index, author] of authors.entries()) {
+    const field = `authors[${String(index)}]`
     if (!isObject(author)) {
       usable = false
       report(
@@ -563,7 +563,7 @@ function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void
         `must be a mapping of name fields, not ${describeYaml(author)}${typeof author === 'string' ? ` ("${author}")` : ''}`,
         AUTHOR_FIX
       )
-      return
+      continue
     }
     const creator = toPerson(author)
     if (creator === undefined) {
@@ -575,10 +575,10 @@ function mapAuthors(cff: Json, context: Context, metadata: ZenodoMetadata): void
         'has no name: none of family-names, given-names, name or alias is given',
         AUTHOR_FIX
       )
-      return
+      continue
     }
     creators.push(creator)
-  })
+  }
   if (usable) metadata.creators = creators
 }
 
@@ -621,7 +621,7 @@ function mapKeywords(cff: Json, context: Context, metadata: ZenodoMetadata): voi
       report(
         context,
         'error',
-        `keywords[${index}]`,
+        `keywords[${String(index)}]`,
         `must be text, not ${describeYaml(keyword)}`,
         'write each keyword as text after "- "'
       )
@@ -785,7 +785,7 @@ function mapRelated(cff: Json, context: Context): RelatedIdentifier[] {
     seen.add(key)
     identifiers_.add(linked.identifier.toLowerCase())
     const position = positionOf(context, from)
-    if (position) context.positions[`related_identifiers[${related.length}]`] = position
+    if (position) context.positions[`related_identifiers[${String(related.length)}]`] = position
     related.push(linked)
   }
   const listed = (identifier: string): boolean => identifiers_.has(identifier.toLowerCase())
@@ -807,7 +807,7 @@ function mapRelated(cff: Json, context: Context): RelatedIdentifier[] {
   const identifiers = cff.identifiers
   if (Array.isArray(identifiers)) {
     identifiers.forEach((entry, index) => {
-      const field = `identifiers[${index}]`
+      const field = `identifiers[${String(index)}]`
       const value = isObject(entry) ? text(entry.value) : undefined
       const type = isObject(entry) ? text(entry.type) : undefined
       if (value === undefined) {
@@ -902,7 +902,9 @@ function mapRelated(cff: Json, context: Context): RelatedIdentifier[] {
   }
   const references = cff.references
   if (Array.isArray(references)) {
-    references.forEach((entry, index) => cite(entry, 'cites', `references[${index}]`))
+    references.forEach((entry, index) => {
+      cite(entry, 'cites', `references[${String(index)}]`)
+    })
   } else if (references !== undefined && references !== null) {
     report(
       context,
@@ -930,7 +932,7 @@ function mapContacts(cff: Json, context: Context): Contributor[] {
   }
   const contributors: Contributor[] = []
   contact.forEach((entry, index) => {
-    const field = `contact[${index}]`
+    const field = `contact[${String(index)}]`
     const person = isObject(entry) ? toPerson(entry) : undefined
     if (person === undefined) {
       report(
@@ -943,7 +945,7 @@ function mapContacts(cff: Json, context: Context): Contributor[] {
       return
     }
     const position = positionOf(context, field)
-    if (position) context.positions[`contributors[${contributors.length}]`] = position
+    if (position) context.positions[`contributors[${String(contributors.length)}]`] = position
     contributors.push({ ...person, type: 'ContactPerson' })
   })
   return contributors

@@ -153,8 +153,12 @@ export function scanJson(text: string): JsonScan {
   visit(
     text,
     {
-      onObjectBegin: offset => begin('object', offset),
-      onArrayBegin: offset => begin('array', offset),
+      onObjectBegin: offset => {
+        begin('object', offset)
+      },
+      onArrayBegin: offset => {
+        begin('array', offset)
+      },
       onObjectEnd: end,
       onArrayEnd: end,
       onObjectProperty: (key, offset) => {
@@ -424,6 +428,9 @@ function explain(
 }
 
 /** A 1-based line and column in a file. */
+/** Field path -> where it is; a field written nowhere (a default, an input) has none. */
+export type Positions = Partial<Record<string, Position>>
+
 export interface Position {
   line: number
   column: number

@@ -46,7 +46,7 @@ const STRING_FIELDS = [
 ]
 
 /** Every top-level legacy field and its shape. */
-export const LEGACY_FIELDS: Readonly<Record<string, FieldShape>> = {
+export const LEGACY_FIELDS: Readonly<Partial<Record<string, FieldShape>>> = {
   ...Object.fromEntries(STRING_FIELDS.map(f => [f, 'string' as const])),
   license: 'license',
   creators: 'people',
@@ -66,7 +66,7 @@ export const LEGACY_FIELDS: Readonly<Record<string, FieldShape>> = {
 }
 
 /** The keys Zenodo reads inside the elements of list fields. */
-export const ELEMENT_KEYS: Readonly<Record<string, readonly string[]>> = {
+export const ELEMENT_KEYS: Readonly<Partial<Record<string, readonly string[]>>> = {
   creators: ['name', 'affiliation', 'orcid', 'gnd'],
   contributors: ['name', 'affiliation', 'orcid', 'gnd', 'type'],
   thesis_supervisors: ['name', 'affiliation', 'orcid', 'gnd'],
@@ -83,7 +83,7 @@ export const ELEMENT_KEYS: Readonly<Record<string, readonly string[]>> = {
  * Keys people write for a legacy field under another name (matched after lower-casing), for
  * "did you mean" hints that plain spelling distance would miss.
  */
-export const KEY_ALIASES: Readonly<Record<string, string>> = {
+export const KEY_ALIASES: Readonly<Partial<Record<string, string>>> = {
   author: 'creators',
   authors: 'creators',
   creator: 'creators',

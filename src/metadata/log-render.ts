@@ -39,9 +39,14 @@ function shorten(value: unknown, depth: number): unknown {
   return out
 }
 
+/** JSON.stringify, typed as it behaves: undefined (not a string) for undefined, a function or a symbol. */
+function jsonText(value: unknown): string | undefined {
+  return JSON.stringify(value)
+}
+
 /** JSON of the metadata, at most MAX_RENDERING characters, for core.debug. */
 export function renderMetadataForLog(metadata: unknown): string {
-  const text = JSON.stringify(shorten(metadata, 0)) ?? String(metadata)
+  const text = jsonText(shorten(metadata, 0)) ?? String(metadata)
   return text.length > MAX_RENDERING
     ? `${text.slice(0, MAX_RENDERING)}... (${String(text.length)} characters in all)`
     : text

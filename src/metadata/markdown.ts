@@ -90,7 +90,11 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     ins: 'u',
     h6: 'h5',
     // An image becomes its alt text (or nothing).
-    img: (_tagName, attribs) => ({ tagName: 'span', attribs: {}, text: attribs.alt ?? '' })
+    img: (_tagName, attribs) => {
+      // An <img> without alt has no such attribute.
+      const attributes: Partial<Record<string, string>> = attribs
+      return { tagName: 'span', attribs: {}, text: attributes.alt ?? '' }
+    }
   }
 }
 

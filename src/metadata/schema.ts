@@ -28,7 +28,8 @@ export function isCalendarDate(value: string, partial = false): boolean {
     ? /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value)
     : /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
   if (!match) return false
-  const [, y, m, d] = match
+  // Groups that did not take part in the match are undefined.
+  const [y, m, d] = [match.at(1), match.at(2), match.at(3)]
   if (m === undefined) return true
   const month = Number(m)
   if (month < 1 || month > 12) return false

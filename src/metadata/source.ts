@@ -6,7 +6,7 @@ import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Problem } from '../errors.js'
 import { parseCitationCff } from './cff.js'
-import type { Position } from './json-syntax.js'
+import type { Positions } from './json-syntax.js'
 import type { MetadataHints, ZenodoMetadata } from './types.js'
 import { parseZenodoJson } from './zenodo-json.js'
 
@@ -22,7 +22,7 @@ export interface MetadataSource {
    * Where fields sit in the file, when known: path in the file's own terms -> line and column
    * (.zenodo.json: "creators[2].orcid"; CITATION.cff: "authors[2].orcid").
    */
-  positions?: Record<string, Position>
+  positions?: Positions
   /**
    * The file could not be read as metadata (a syntax error after which the rest may be misread,
    * or not metadata at all): `metadata` is empty, and no warning may assume the file lacks a
@@ -132,7 +132,7 @@ async function readSource(
     }
   }
   if (kind === 'cff') {
-    const parsed: ReturnType<typeof parseCitationCff> & { positions?: Record<string, Position> } =
+    const parsed: ReturnType<typeof parseCitationCff> & { positions?: Positions } =
       parseCitationCff(text, file)
     const source = parsed.metadata
       ? {

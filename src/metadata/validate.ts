@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv'
 import type { Problem } from '../errors.js'
-import type { Position } from './json-syntax.js'
+import type { Positions } from './json-syntax.js'
 import { matchLicense } from './license.js'
 import { UNREAD } from './build.js'
 import { checkRelatedIdentifier, isGnd } from './identifiers.js'
@@ -35,7 +35,11 @@ class Origins {
   private readonly fallback: string
 
   /** Missing fields are reported against the metadata file, else the metadata input. */
-  constructor(private readonly origins: Record<string, string>) {
+  /** Field -> origin; a field no source gave has none. */
+  private readonly origins: Partial<Record<string, string>>
+
+  constructor(origins: Record<string, string>) {
+    this.origins = origins
     const values = Object.entries(origins)
       .filter(([key]) => key !== UNREAD)
       .map(([, origin]) => origin)
@@ -346,10 +350,10 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       if (entry.identifier.trim() === '') return
       const checked = checkRelatedIdentifier(entry.identifier)
       if (checked.ok) return
-      const field = `${list}[${index}].identifier`
+      const field = `${list}[${String(index)}].identifier`
       problems.push({
         severity: 'error',
-        file: origins.of(`${list}[${index}]`),
+        file: origins.of(`${list}[${String(index)}]`),
         field,
         message:
           checked.reason === 'swh'
@@ -367,7 +371,7 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
     if (!Array.isArray(people)) continue
     people.forEach((person: unknown, index) => {
       if (!isObject(person)) return
-      const field = `${list}[${index}]`
+      const field = `${list}[${String(index)}]`
       if (typeof person.gnd === 'string' && person.gnd.trim() !== '' && !isGnd(person.gnd)) {
         problems.push({
           severity: 'error',
@@ -420,7 +424,7 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
         !grant.id.includes('::')
       ) {
         warn(
-          `grants[${index}].id`,
+          `grants[${String(index)}].id`,
           `"${grant.id}" has no funder prefix; Zenodo expects "<funder DOI>::<award number>"`,
           `write it as e.g. "10.13039/501100000780::${grant.id}" (European Commission), with your funder's DOI`
         )
@@ -496,7 +500,7 @@ function parentPath(field: string): string | undefined {
 }
 
 /** Add the line and column of the field (or of its nearest enclosing entry) in its file. */
-function locate(problem: Problem, positions: Record<string, Record<string, Position>>): Problem {
+function locate(problem: Problem, positions: Partial<Record<string, Positions>>): Problem {
   const known = positions[problem.file]
   if (known === undefined || problem.line !== undefined) return problem
   for (let path: string | undefined = problem.field; path !== undefined; path = parentPath(path)) {
@@ -513,7 +517,7 @@ function locate(problem: Problem, positions: Record<string, Record<string, Posit
 export function validateMetadata(
   metadata: ZenodoMetadata,
   origins: Record<string, string>,
-  positions: Record<string, Record<string, Position>> = {}
+  positions: Partial<Record<string, Positions>> = {}
 ): Problem[] {
   const where = new Origins(origins)
   const validate = metadataValidator()
@@ -539,7 +543,7 @@ export function validateMetadata(
  * reported under the CFF name (creators[1].orcid -> authors[1].orcid, description -> abstract).
  * The CFF mapper keeps authors in order, one creator per author, so indexes match.
  */
-const CFF_NAMES: Readonly<Record<string, { name: string; fix?: string }>> = {
+const CFF_NAMES: Readonly<Partial<Record<string, { name: string; fix?: string }>>> = {
   creators: {
     name: 'authors',
     fix: 'add "authors" with at least one entry (family-names and given-names, or name)'
@@ -595,11 +599,11 @@ function groupRepeats(problems: Problem[], metadata: ZenodoMetadata): Problem[] 
     }
     const [first, ...rest] = group
     const shown = rest.slice(0, 5).map(p => p.field)
-    const more = rest.length > shown.length ? `, ... (${group.length} in all)` : ''
+    const more = rest.length > shown.length ? `, ... (${String(group.length)} in all)` : ''
     out.push({
       ...first,
       message: `${first.message}; the same problem is in ${shown.join(', ')}${more}`,
-      fix: `${first.fix}; do the same for the other ${rest.length}`
+      fix: `${first.fix}; do the same for the other ${String(rest.length)}`
     })
   }
   return out
@@ -638,7 +642,7 @@ function bareOrcids(metadata: ZenodoMetadata): ZenodoMetadata {
       return issue?.kind === 'url' ? { ...person, orcid: issue.bare } : person
     })
   }
-  return out as ZenodoMetadata
+  return out
 }
 
 /**

@@ -4,7 +4,13 @@
  * that names the file, the field and the fix.
  */
 import type { Problem } from '../errors.js'
-import { positionFinder, scanJson, type KeySpan, type Position } from './json-syntax.js'
+import {
+  positionFinder,
+  scanJson,
+  type KeySpan,
+  type Position,
+  type Positions
+} from './json-syntax.js'
 import { ELEMENT_KEYS, KEY_ALIASES, LEGACY_FIELDS, type FieldShape } from './legacy-fields.js'
 import { closest } from './suggest.js'
 import type { ZenodoMetadata } from './types.js'
@@ -31,7 +37,7 @@ const LEGACY_EXAMPLE =
 export function parseZenodoJson(
   text: string,
   file: string
-): { metadata?: ZenodoMetadata; problems: Problem[]; positions?: Record<string, Position> } {
+): { metadata?: ZenodoMetadata; problems: Problem[]; positions?: Positions } {
   const clean = text.replace(/^\uFEFF/, '')
   const scan = scanJson(clean)
   const at = positionFinder(clean)
@@ -65,7 +71,7 @@ export function parseZenodoJson(
     ...at(d.offset)
   }))
   const result = inspectZenodoMetadata(recovered, file, sourceMap(clean, scan.topLevel, at))
-  const positions: Record<string, Position> = {}
+  const positions: Positions = {}
   for (const [path, offset] of scan.paths) positions[path] = at(offset)
   return {
     metadata: result.metadata,
@@ -164,9 +170,9 @@ function isObject(value: unknown): value is Json {
 
 /** An InvenioRDM record, a deposit API body or another export instead of legacy metadata. */
 function foreignShape(object: Json, file: string): Problem | undefined {
-  const creators = Array.isArray(object.creators) ? object.creators : []
+  const creators: unknown[] = Array.isArray(object.creators) ? object.creators : []
   const inner = isObject(object.metadata) ? object.metadata : undefined
-  const innerCreators = inner && Array.isArray(inner.creators) ? inner.creators : []
+  const innerCreators: unknown[] = inner && Array.isArray(inner.creators) ? inner.creators : []
   const rdmCreators = [...creators, ...innerCreators].some(c => isObject(c) && 'person_or_org' in c)
   const rdmType =
     isObject(object.resource_type) || (inner !== undefined && isObject(inner.resource_type))
@@ -205,7 +211,7 @@ function suggestKey(key: string, candidates: readonly string[]): string | undefi
 }
 
 /** Fixes for unknown keys whose content belongs in a legacy field of another shape. */
-const SPECIAL_FIXES: Readonly<Record<string, string>> = {
+const SPECIAL_FIXES: Readonly<Partial<Record<string, string>>> = {
   resource_type:
     'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype'
 }
@@ -376,7 +382,7 @@ function checkObjectList(key: string, value: unknown, file: string): Checked {
       problems.push({
         severity: 'error',
         file,
-        field: `${key}[${index}]`,
+        field: `${key}[${String(index)}]`,
         message: `must be an object, not ${describeJson(element)}${typeof element === 'string' ? ` (${JSON.stringify(element)})` : ''}`,
         fix: elementFix(key, element)
       })
@@ -391,7 +397,7 @@ function checkObjectList(key: string, value: unknown, file: string): Checked {
         {
           ...first,
           field: key,
-          message: `${errors.length} of the ${value.length} entries are not objects (the first is ${first.field})`
+          message: `${String(errors.length)} of the ${String(value.length)} entries are not objects (the first is ${first.field})`
         }
       ]
     }
@@ -418,8 +424,8 @@ function unknownElementKeys(key: string, elements: Json[], file: string): Proble
     return {
       severity: 'warning' as const,
       file,
-      field: `${key}[${indexes[0]}].${k}`,
-      message: `"${k}" is not read by Zenodo in ${key}${count > 1 ? ` (found in ${count} entries)` : ''}, so it is dropped${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+      field: `${key}[${String(indexes[0])}].${k}`,
+      message: `"${k}" is not read by Zenodo in ${key}${count > 1 ? ` (found in ${String(count)} entries)` : ''}, so it is dropped${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
       fix: suggestion
         ? `rename "${k}" to "${suggestion}"`
         : `remove "${k}"; ${key} entries take only ${allowed.map(a => `"${a}"`).join(', ')}`
@@ -452,7 +458,7 @@ function checkStringList(key: string, value: unknown, file: string): Checked {
   if (bad >= 0) {
     return typeError(
       file,
-      `${key}[${bad}]`,
+      `${key}[${String(bad)}]`,
       `must be a string, not ${describeJson(value[bad])}`,
       `write every entry of "${key}" as a string in double quotes`
     )

@@ -125,7 +125,7 @@ export function decideConcept(
     const versions = group.filter(published).sort((a, b) => numericId(b) - numericId(a))
     const link = [...versions, ...group].map(i => linkTo(i, repo)).find(l => l !== undefined)
     if (link === undefined) continue
-    const latest = versions[0]
+    const latest = versions.at(0)
     if (!latest) {
       draftOnlyConcepts.push(conceptRecId)
       continue
@@ -147,7 +147,7 @@ export function decideConcept(
       a.conceptRecId.localeCompare(b.conceptRecId)
   )
 
-  const [first] = candidates
+  const first = candidates.at(0)
   if (candidates.length === 0 || !first) return { kind: 'none', draftOnlyConcepts }
   if (candidates.length === 1)
     return { kind: 'one', candidate: first, matchedLink: first.matchedLink }

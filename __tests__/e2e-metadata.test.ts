@@ -321,3 +321,39 @@ describe('8. every problem in one run', () => {
     expect(writes(e2e.server)).toEqual([])
   })
 })
+
+describe('a .zenodo.json that Zenodo reads never blocks a release', () => {
+  test('a file in another format publishes with the release defaults and warnings naming what Zenodo ignores', async () => {
+    const schemaOrg = JSON.stringify({
+      id: 'https://doi.org/10.5281/zenodo.59296',
+      creator: [{ type: 'Person', name: 'Bruce Becker' }],
+      publisher: 'Zenodo',
+      description: { en: 'An object where Zenodo expects text' },
+      schemaVersion: 'http://datacite.org/schema/kernel-4'
+    })
+    const run = await runWith({ '.zenodo.json': schemaOrg })
+    const metadata = published(run)
+    expect(metadata.title).toBe('octo-org/octo-repo: v1.0.0')
+    expect(lines(run, 'error')).toEqual([])
+    const warnings = lines(run, 'warning').join('\n')
+    expect(warnings).toMatch(/not Zenodo's legacy metadata format/)
+    expect(warnings).toMatch(/description.*Zenodo silently drops it/)
+  })
+
+  test('an InvenioRDM-shaped .zenodo.json is explained in a warning, and the legacy API gets the release defaults', async () => {
+    const rdm = JSON.stringify({
+      metadata: { title: 'RDM title', resource_type: { id: 'software' } }
+    })
+    const run = await runWith({ '.zenodo.json': rdm })
+    const metadata = published(run)
+    expect(metadata.title).toBe('octo-org/octo-repo: v1.0.0')
+    expect(lines(run, 'warning').join('\n')).toMatch(/InvenioRDM|wrapped in "metadata"/)
+  })
+
+  test('a doi field is a warning, not a refusal (Zenodo takes it)', async () => {
+    const run = await runWith({ '.zenodo.json': zenodoJson({ doi: '10.1234/external.5' }) })
+    expect(run.code).toBe(0)
+    expect(lines(run, 'error')).toEqual([])
+    expect(lines(run, 'warning').join('\n')).toMatch(/sets the DOI "10\.1234\/external\.5"/)
+  })
+})

@@ -473,8 +473,13 @@ describe('dates, language and other fields', () => {
     expect(onlyError({ description: undefined }).field).toBe('description')
   })
 
-  test('a DOI in the metadata is an error', () => {
-    expect(onlyError({ doi: '10.5281/zenodo.123' }).fix).toMatch(/remove "doi"/)
+  test('a DOI in the metadata is a warning (Zenodo takes it, and the record may not get new versions)', () => {
+    const problems = check({ doi: '10.5281/zenodo.123' })
+    expect(problems.filter(p => p.severity === 'error')).toEqual([])
+    expect(problems.find(p => p.field === 'doi')).toMatchObject({
+      severity: 'warning',
+      fix: expect.stringMatching(/remove "doi"/) as unknown
+    })
   })
 
   test('a missing field is reported against the metadata file that could add it', () => {

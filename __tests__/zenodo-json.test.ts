@@ -178,7 +178,7 @@ describe('parseZenodoJson: shape of the file', () => {
     expect(errors(result.problems)[0].message).toMatch(/a list/)
   })
 
-  test('an InvenioRDM record is an error that explains the legacy shape', () => {
+  test('an InvenioRDM record is read as Zenodo reads it, with a warning that explains the legacy shape', () => {
     const rdm = {
       metadata: {
         title: 'x',
@@ -187,8 +187,9 @@ describe('parseZenodoJson: shape of the file', () => {
       }
     }
     const result = parseZenodoJson(JSON.stringify(rdm), FILE)
-    expect(result.metadata).toBeUndefined()
-    expect(result.problems).toHaveLength(1)
+    // Zenodo drops what it does not know and publishes the release defaults: not a refusal
+    expect(result.problems[0].severity).toBe('warning')
+    expect(result.metadata?.title).toBeUndefined()
     expect(result.problems[0].message).toMatch(/InvenioRDM/)
     expect(result.problems[0].message).toMatch(/legacy/)
     expect(result.problems[0].fix).toMatch(/upload_type/)
@@ -203,14 +204,14 @@ describe('parseZenodoJson: shape of the file', () => {
     expect(result.problems[0].field).toBe('creators[].person_or_org')
   })
 
-  test('legacy fields wrapped in "metadata" are an error asking to move them up', () => {
+  test('legacy fields wrapped in "metadata" are a warning asking to move them up (Zenodo ignores them)', () => {
     const result = parseZenodoJson(JSON.stringify({ metadata: { title: 'x' } }), FILE)
-    expect(result.metadata).toBeUndefined()
-    expect(result.problems[0].field).toBe('metadata')
+    expect(result.metadata?.title).toBeUndefined()
+    expect(result.problems[0]).toMatchObject({ field: 'metadata', severity: 'warning' })
     expect(result.problems[0].fix).toMatch(/top level/)
   })
 
-  test('a file in another format (mostly unknown keys) is an error', () => {
+  test('a file in another format (mostly unknown keys) is a warning saying Zenodo ignores them', () => {
     const result = parseZenodoJson(
       JSON.stringify({
         id: 'x',
@@ -221,7 +222,9 @@ describe('parseZenodoJson: shape of the file', () => {
       }),
       FILE
     )
-    expect(errors(result.problems)[0].message).toMatch(/not Zenodo's legacy metadata format/)
+    expect(errors(result.problems)).toEqual([])
+    expect(warnings(result.problems)[0].message).toMatch(/not Zenodo's legacy metadata format/)
+    expect(result.metadata).toEqual({ title: 'ab' })
   })
 })
 
@@ -327,10 +330,16 @@ describe('parseZenodoJson: type mistakes', () => {
     expect(errors(result.problems)[0].message).toMatch(/exactly one license/)
   })
 
-  test('a description that is an object is an error, not coerced', () => {
+  test('a description that is an object is dropped with a warning, as Zenodo drops it, not coerced', () => {
     const result = parseZenodoJson('{"description": {"en": "x"}}', FILE)
-    expect(errors(result.problems)[0]).toMatchObject({ field: 'description', line: 1 })
+    expect(errors(result.problems)).toEqual([])
+    expect(warnings(result.problems)[0]).toMatchObject({ field: 'description', line: 1 })
     expect(result.metadata?.description).toBeUndefined()
+  })
+
+  test('a title that is not text is an error: Zenodo drops it and publish then fails', () => {
+    const result = parseZenodoJson('{"title": {"en": "x"}}', FILE)
+    expect(errors(result.problems)[0]).toMatchObject({ field: 'title', line: 1 })
   })
 
   test('a null field is ignored with a warning', () => {

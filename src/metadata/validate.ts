@@ -432,8 +432,10 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
     })
   }
   if (typeof metadata.doi === 'string' && metadata.doi.trim() !== '') {
+    // Zenodo takes it (docs/zenodo-api.md, "Legacy metadata": a 10.5281 DOI is managed, any other
+    // is external and blocks new versions), so this warns loudly rather than refusing.
     problems.push({
-      severity: 'error',
+      severity: 'warning',
       file: origins.of('doi'),
       field: 'doi',
       message: `sets the DOI "${metadata.doi}"; Zenodo registers a new DOI for every release, and a DOI given here either clashes with it or makes the record an external-DOI record that cannot get new versions`,

@@ -125,10 +125,10 @@ export function inspectZenodoMetadata(
     }
   }
   const object = value as Json
+  // Another shape is read on as legacy metadata, as Zenodo reads it: Zenodo drops what it does not
+  // know and refuses only what its legacy schema refuses, so the run says so and goes on.
   const shapeProblem = foreignShape(object, file)
-  if (shapeProblem) return { problems: [shapeProblem] }
-
-  const problems: Problem[] = []
+  const problems: Problem[] = shapeProblem ? [shapeProblem] : []
   const metadata: ZenodoMetadata = {}
   const unknown: string[] = []
   for (const [key, fieldValue] of Object.entries(object)) {
@@ -145,11 +145,12 @@ export function inspectZenodoMetadata(
   }
   const known = Object.keys(object).length - unknown.length
   if (unknown.length >= 3 && unknown.length > known) {
+    // Zenodo reads such a file anyway, dropping what it does not know: a warning, not a refusal.
     problems.unshift({
-      severity: 'error',
+      severity: 'warning',
       file,
       field: '(top level)',
-      message: `this is not Zenodo's legacy metadata format (the .zenodo.json format): most keys (${unknown.slice(0, 6).join(', ')}${unknown.length > 6 ? ', ...' : ''}) are not Zenodo deposit fields, and Zenodo silently ignores them`,
+      message: `this is not Zenodo's legacy metadata format (the .zenodo.json format): most keys (${unknown.slice(0, 6).join(', ')}${unknown.length > 6 ? ', ...' : ''}) are not Zenodo deposit fields, and Zenodo silently ignores them (the record gets the release defaults for them)`,
       fix: `rewrite it with Zenodo's legacy deposit fields, e.g. ${LEGACY_EXAMPLE}`
     })
   }
@@ -179,12 +180,12 @@ function foreignShape(object: Json, file: string): Problem | undefined {
   const rdmTopLevel = ['access', 'pids', 'files', 'parent'].some(k => isObject(object[k]))
   if (rdmCreators || rdmType || (inner !== undefined && rdmTopLevel)) {
     return {
-      severity: 'error',
+      severity: 'warning',
       file,
       field: rdmCreators ? 'creators[].person_or_org' : inner ? 'metadata' : 'resource_type',
       message:
         'this is the new InvenioRDM record format (metadata.resource_type, creators[].person_or_org, ...); ' +
-        'Zenodo reads .zenodo.json in its legacy deposit format only and would silently ignore these fields',
+        'Zenodo reads .zenodo.json in its legacy deposit format only and silently ignores these fields (the record gets the release defaults for them; with api: rdm this file is taken as it is)',
       fix:
         'use the legacy fields at the top level: "upload_type": "software" instead of resource_type, ' +
         `creators as [{"name": "Doe, Jane", "affiliation": "...", "orcid": "..."}], "license": "MIT"; e.g. ${LEGACY_EXAMPLE}`
@@ -192,12 +193,12 @@ function foreignShape(object: Json, file: string): Problem | undefined {
   }
   if (inner !== undefined) {
     return {
-      severity: 'error',
+      severity: 'warning',
       file,
       field: 'metadata',
       message:
         'the fields are wrapped in "metadata" (the shape of an API request body); ' +
-        'Zenodo reads the fields of .zenodo.json at the top level and would ignore everything inside "metadata"',
+        'Zenodo reads the fields of .zenodo.json at the top level and ignores everything inside "metadata" (the record gets the release defaults instead)',
       fix: 'move the fields inside "metadata" to the top level of the file and remove the "metadata" wrapper'
     }
   }
@@ -311,15 +312,31 @@ function checkString(key: string, value: unknown, file: string, source: SourceMa
       ]
     }
   }
-  return typeError(
-    file,
-    key,
-    `must be a string, not ${describeJson(value)}`,
+  const fix =
     key === 'description' || key === 'notes' || key === 'method'
       ? `write "${key}" as one string (HTML such as <p>...</p> is allowed)`
       : `write "${key}" as a string in double quotes`
-  )
+  // Zenodo's create and PUT drop a text field of another type without a word; only a field that
+  // publish requires (the title) then makes publish fail (docs/zenodo-api.md, "Publish").
+  if (!REQUIRED_AT_PUBLISH.has(key)) {
+    return {
+      keep: false,
+      problems: [
+        {
+          severity: 'warning',
+          file,
+          field: key,
+          message: `must be a string, not ${describeJson(value)}; Zenodo silently drops it, so the record keeps the release's default ${key} (if any)`,
+          fix
+        }
+      ]
+    }
+  }
+  return typeError(file, key, `must be a string, not ${describeJson(value)}`, fix)
 }
+
+/** Text fields Zenodo's publish cannot do without: dropping one of them makes publish fail. */
+const REQUIRED_AT_PUBLISH = new Set(['title'])
 
 function checkLicenseShape(key: string, value: unknown, file: string): Checked {
   if (typeof value === 'string') return { keep: true, value, problems: [] }

@@ -13,7 +13,6 @@ import {
   decideConcept,
   describeCandidate,
   type ConceptCandidate,
-  type ListedDeposition,
   type RepositoryRef
 } from './discovery.js'
 
@@ -45,7 +44,7 @@ export async function findConcept(
     { pageSize: 100, maxPages: DISCOVERY_PAGES }
   )
   const repo = `https://github.com/${repository.owner}/${repository.repo}`
-  const decision = decideConcept(c.items as ListedDeposition[], repository)
+  const decision = decideConcept(c.items, repository)
   if (decision.kind === 'many') {
     throw new ActionError(
       logSafe(
@@ -53,7 +52,7 @@ export async function findConcept(
           .map(d => `  - ${describeCandidate(d)}`)
           .join(
             '\n'
-          )}\nNothing was written. Set the concept input to the one this release continues (e.g. concept: ${decision.candidates[0]?.conceptDoi ?? decision.candidates[0]?.conceptRecId ?? ''}), or to new for a new record.`
+          )}\nNothing was written. Set the concept input to the one this release continues (e.g. concept: ${decision.candidates.at(0)?.conceptDoi ?? decision.candidates.at(0)?.conceptRecId ?? ''}), or to new for a new record.`
       )
     )
   }

@@ -46,14 +46,13 @@ export async function findConcept(
   const repo = `https://github.com/${repository.owner}/${repository.repo}`
   const decision = decideConcept(c.items, repository)
   if (decision.kind === 'many') {
+    // one line per candidate; each candidate's text (a title a person typed) is made log-safe
     throw new ActionError(
-      logSafe(
-        `Input 'concept' is empty, and ${String(decision.candidates.length)} Zenodo concepts among your depositions link ${repo}:\n${decision.candidates
-          .map(d => `  - ${describeCandidate(d)}`)
-          .join(
-            '\n'
-          )}\nNothing was written. Set the concept input to the one this release continues (e.g. concept: ${decision.candidates.at(0)?.conceptDoi ?? decision.candidates.at(0)?.conceptRecId ?? ''}), or to new for a new record.`
-      )
+      `Input 'concept' is empty, and ${String(decision.candidates.length)} Zenodo concepts among your depositions link ${repo}:\n${decision.candidates
+        .map(d => `  - ${logSafe(describeCandidate(d))}`)
+        .join(
+          '\n'
+        )}\nNothing was written. Set the concept input to the one this release continues (e.g. concept: ${decision.candidates.at(0)?.conceptDoi ?? decision.candidates.at(0)?.conceptRecId ?? ''}), or to new for a new record.`
     )
   }
   const choice: ConceptChoice =

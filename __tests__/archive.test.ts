@@ -241,7 +241,10 @@ describe('buildArchive: many files', () => {
     async name => {
       const files: Record<string, Buffer> = {}
       for (let i = 0; i < 300; i++) {
-        files[`many/d${i % 7}/f${i}.txt`] = text(50 + ((i * 7919) % 9000), `file ${i}`)
+        files[`many/d${String(i % 7)}/f${String(i)}.txt`] = text(
+          50 + ((i * 7919) % 9000),
+          `file ${String(i)}`
+        )
       }
       files['many/raw.jpg'] = randomBytes(3000)
       const built = await buildArchive({

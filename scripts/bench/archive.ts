@@ -183,7 +183,7 @@ function render(
     `The same child process on a second tree with ${String(FEW_FILES)} small files and the same ${String(few.large.length)} large ones (${bytes(few.totalBytes)}). Peak RSS (VmHWM) of the process that runs buildArchive on the member list (planFiles ran in another process, whose peak is given for reference: with 20,000 files the glob itself holds more); that process also runs tsx to load the TypeScript sources, so its base is higher than the bundled action's; Node's own baseline, an empty \`node -e\` process of the same Node ${process.versions.node}: ${mb(baseline)}.`,
     '',
     '| tree | buildArchive peak RSS (median) | rounds (each) | above empty node | planFiles peak RSS (own process) |',
-    '| --- | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | ---: | ---: |',
     `| ${String(FEW_FILES)} small files + large ones | ${mb(fewRss)} | ${s[fewName].map(x => mb(x.peakRss ?? NaN)).join(', ')} | ${mb(fewRss - baseline)} | ${mb(median(s[fewName].map(x => x.planRss ?? NaN)))} |`,
     `| ${String(tree.smallFiles)} small files + large ones | ${mb(peakRss)} | ${s.buildArchive.map(x => mb(x.peakRss ?? NaN)).join(', ')} | ${mb(peakRss - baseline)} | ${mb(median(s.buildArchive.map(x => x.planRss ?? NaN)))} |`,
     '',

@@ -3,7 +3,7 @@
  * resets and stalls retried with a fresh read of the file, checksum mismatches, progress lines.
  */
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -108,6 +108,23 @@ test('uploads a file and returns the md5 computed while sending, equal to Zenodo
   expect(put.headers['content-type']).toBe('application/octet-stream')
   expect(put.headers['content-length']).toBe(String(file.size))
   expect(out.text()).toContain(`Uploaded ${file.name} (12.7 KiB, md5 ${result.md5}).`)
+})
+
+test('a file spanning several read buffers arrives byte for byte, each MiB different', async () => {
+  // The uploader reads into two 1 MiB buffers used in turn; a buffer refilled before the
+  // socket had written it would send the wrong MiB, and Zenodo's checksum would differ.
+  const { zenodo, id, bucket } = await draft()
+  const content = randomBytes(6 * MiB + 12345)
+  const path = join(dir, 'random.bin')
+  await writeFile(path, content)
+  const file = { path, name: 'random.bin', size: content.length }
+  const result = await uploadFile(testClient(server.token).http, bucket, file)
+  expect(result.md5).toBe(md5(content))
+  expect(result.checksum).toBe(md5(content))
+  const files = await zenodo.listFiles(id)
+  expect(files.map(f => [f.filename, f.filesize, f.checksum])).toEqual([
+    [file.name, content.length, md5(content)]
+  ])
 })
 
 test('a connection reset partway through the body is retried and leaves one complete file', async () => {

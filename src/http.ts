@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs'
 import { STATUS_CODES } from 'node:http'
-import { Transform, pipeline, type Readable } from 'node:stream'
+import { Readable, Transform, pipeline } from 'node:stream'
 import { pipeline as pipelinePromise } from 'node:stream/promises'
 import * as core from '@actions/core'
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici'
@@ -322,7 +322,7 @@ export class HttpClient {
    */
   async putStream(
     url: string,
-    open: () => { body: Readable; length: number },
+    open: () => { body: Readable | AsyncIterable<Uint8Array>; length: number },
     opts: { onProgress?: (sentBytes: number) => void } = {}
   ): Promise<{ status: number; body: unknown }> {
     const target = this.parseUrl('PUT', url)
@@ -452,7 +452,7 @@ export class HttpClient {
     url: URL,
     o: {
       headers: Record<string, string>
-      body?: string | Readable
+      body?: string | Readable | AsyncIterable<Uint8Array>
       headersTimeout: number
       signal?: AbortSignal
       describeAbort?: () => { code: string; reason: string } | undefined
@@ -462,7 +462,9 @@ export class HttpClient {
       return await undiciRequest(url, {
         method: method as Dispatcher.HttpMethod,
         headers: o.headers,
-        body: o.body ?? null,
+        // undici sends async iterables too (its request() docs and client-h1.js writeIterable);
+        // its type declarations list Readable but not AsyncIterable.
+        body: (o.body ?? null) as string | Readable | null,
         dispatcher: this.dispatcher,
         headersTimeout: o.headersTimeout,
         bodyTimeout: this.policy.headersTimeoutMs,
@@ -486,7 +488,7 @@ export class HttpClient {
   /** A streamed PUT with a watchdog: no progress for stallTimeoutMs, or no answer, aborts it. */
   private async sendWatched(
     url: URL,
-    source: Readable,
+    source: Readable | AsyncIterable<Uint8Array>,
     headers: Record<string, string>,
     onProgress?: (sentBytes: number) => void
   ): Promise<Dispatcher.ResponseData> {
@@ -508,7 +510,22 @@ export class HttpClient {
       bodyDone = true
       lastProgress = performance.now()
     })
-    const body = pipeline(source, counter, () => undefined)
+    // A Readable goes through the counting Transform; any other async iterable is handed to
+    // undici as one, counted by a generator that asks the source for its next chunk only when
+    // undici asks for it (src/zenodo/upload.ts relies on that to reuse its read buffers).
+    const body =
+      source instanceof Readable
+        ? pipeline(source, counter, () => undefined)
+        : (async function* counted(): AsyncGenerator<Uint8Array, void, undefined> {
+            for await (const chunk of source) {
+              sent += chunk.length
+              lastProgress = performance.now()
+              onProgress?.(sent)
+              yield chunk
+            }
+            bodyDone = true
+            lastProgress = performance.now()
+          })()
     const check = (): void => {
       const idle = performance.now() - lastProgress
       if (!bodyDone && idle >= stallTimeoutMs) {
@@ -540,7 +557,8 @@ export class HttpClient {
         describeAbort: () => abortedFor
       })
     } catch (e) {
-      source.destroy()
+      if (source instanceof Readable) source.destroy()
+      else if (!(body instanceof Readable)) void body.return(undefined).catch(() => undefined)
       counter.destroy()
       throw e
     } finally {

@@ -36,7 +36,7 @@ export async function rssBenchmark(ctx: BenchContext): Promise<SectionResult> {
   const sizes = ctx.opts.sizes.rssBytes
   const files = new Map<number, string>()
   for (const size of sizes) {
-    files.set(size, await ctx.randomFile(`upload-${size}.bin`, size))
+    files.set(size, await ctx.randomFile(`upload-${String(size)}.bin`, size))
   }
   const bench = await startBench(path.join(ctx.scratch, 'rss'))
   try {
@@ -80,20 +80,20 @@ function render(
   const lines = [
     `## 2. Peak memory (RSS) of the action publishing one file`,
     '',
-    `dist/index.js is run as the runner runs it and publishes one file of random bytes (real bytes on disk, not sparse). Its VmHWM (the kernel's high-water mark of the resident set) is read from /proc/<pid>/status every 20 ms; the VmHWM the process reads itself at exit (a preload hook) is the cross-check. ${ctx.opts.rounds} rounds with the sizes in rotating order; medians.`,
+    `dist/index.js is run as the runner runs it and publishes one file of random bytes (real bytes on disk, not sparse). Its VmHWM (the kernel's high-water mark of the resident set) is read from /proc/<pid>/status every 20 ms; the VmHWM the process reads itself at exit (a preload hook) is the cross-check. ${String(ctx.opts.rounds)} rounds with the sizes in rotating order; medians.`,
     '',
     '| file size | peak RSS (VmHWM, sampled) | VmHWM at exit | samples | spawn to exit | throughput |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
     ...sizes.map(size => {
       const x = s[bytes(size)]
       const wall = median(x.map(v => v.wallMs))
-      return `| ${bytes(size)} | ${mb(peak(size))} | ${mb(median(x.map(v => v.maxRss)))} | ${Math.round(median(x.map(v => v.samples)))} | ${ms(wall)} | ${rate(size, wall)} |`
+      return `| ${bytes(size)} | ${mb(peak(size))} | ${mb(median(x.map(v => v.maxRss)))} | ${String(Math.round(median(x.map(v => v.samples))))} | ${ms(wall)} | ${rate(size, wall)} |`
     }),
     '',
     ...failureLines(failures),
     `Goal: peak RSS flat in the file size (the ${bytes(sizes[sizes.length - 1])} file's peak at most ${mb(FLAT_BYTES)} above the ${bytes(sizes[0])} file's): spread **${mb(spread)}**, ${verdict(met)}.`,
     '',
-    `The absolute figure, reported and not a goal: highest peak ${mb(highest)}, beside Node's own baseline of ${mb(baseline)} (the VmHWM of an empty \`node -e\` process of the same Node ${process.versions.node}); the rest is the bundle (its dependencies loaded at start-up) and the streams of one upload. Nothing in the action is tuned against this figure: no V8 flags, no forced collections; only stream buffer sizes (1 MiB reads) are chosen.`,
+    `The absolute figure, reported and not a goal: highest peak ${mb(highest)}, beside Node's own baseline of ${mb(baseline)} (the VmHWM of an empty \`node -e\` process of the same Node ${process.versions.node}); the rest is the bundle (its dependencies loaded at start-up) and the streams of one upload. Nothing in the action is tuned against this figure: no V8 flags, no forced collections; only buffer sizes are chosen. Memory stays flat in the file size because each upload reads into the same two 1 MiB buffers, one being sent while the other is filled, and refills one only once undici has written it to the socket (src/zenodo/upload.ts, FileBody): before that change (2026-11-29) every read was a fresh 1 MiB Buffer, and the spread was 24.9 MB.`,
     ''
   ]
   return {

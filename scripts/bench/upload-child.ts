@@ -18,7 +18,10 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   path: string
   name: string
 }
-const http = new HttpClient({ auth: { token: async () => args.token }, userAgent: USER_AGENT })
+const http = new HttpClient({
+  auth: { token: () => Promise.resolve(args.token) },
+  userAgent: USER_AGENT
+})
 const { size } = await stat(args.path)
 const rssBefore = peakRss()
 const before = ioCounters()

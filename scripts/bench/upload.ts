@@ -40,7 +40,7 @@ interface Sample {
 /** Runs the comparison and renders its section. */
 export async function uploadBenchmark(ctx: BenchContext): Promise<SectionResult> {
   const size = ctx.opts.sizes.uploadBytes
-  const name = `upload-${size}.bin`
+  const name = `upload-${String(size)}.bin`
   const file = await ctx.randomFile(name, size)
   const bench = await startBench(path.join(ctx.scratch, 'upload'))
   const token = bench.e2e.server.token
@@ -60,7 +60,7 @@ export async function uploadBenchmark(ctx: BenchContext): Promise<SectionResult>
             const out = childResult<{ ms: number; cpuMs: number; readBytes: number; size: number }>(
               r
             )
-            if (out.size !== size) throw new Error(`uploader sent ${out.size} bytes`)
+            if (out.size !== size) throw new Error(`uploader sent ${String(out.size)} bytes`)
             await dropUploads(bench)
             return { ms: out.ms, cpuMs: out.cpuMs, readBytes: out.readBytes }
           }
@@ -103,7 +103,7 @@ export async function uploadBenchmark(ctx: BenchContext): Promise<SectionResult>
           run: async () => {
             const s = await publishOnce(bench, ctx.scratch, { files: `data/${name}` })
             const puts = bucketPuts(s.requests).filter(p => p.bodyBytes === size)
-            if (puts.length !== 1) throw new Error(`expected one PUT of ${size} bytes`)
+            if (puts.length !== 1) throw new Error(`expected one PUT of ${String(size)} bytes`)
             await dropUploads(bench)
             return { ms: puts[0].durationMs, wallMs: s.wallMs }
           }
@@ -139,7 +139,7 @@ function render(
   const lines = [
     `## 1. Upload throughput: one ${bytes(size)} file`,
     '',
-    `Each round uploads the same file of random bytes to the bucket of a fresh draft on the test server (127.0.0.1, the server streams it to disk through md5), once with each tool, in a rotating order; ${ctx.opts.rounds} rounds, medians. Throughput relative to curl is curl's time divided by the tool's.`,
+    `Each round uploads the same file of random bytes to the bucket of a fresh draft on the test server (127.0.0.1, the server streams it to disk through md5), once with each tool, in a rotating order; ${String(ctx.opts.rounds)} rounds, medians. Throughput relative to curl is curl's time divided by the tool's.`,
     '',
     '| tool | median time | throughput | vs curl | CPU time | what is timed |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
@@ -164,7 +164,7 @@ function render(
     ),
     '',
     ...failureLines(failures),
-    `Goal: the action's uploader reaches >= ${GOAL}x curl's throughput: **${ratio(r)}**, ${verdict(r >= GOAL)}.`,
+    `Goal: the action's uploader reaches >= ${String(GOAL)}x curl's throughput: **${ratio(r)}**, ${verdict(r >= GOAL)}.`,
     `The uploader's process read ${bytes(readBytes)} from files during the upload (the file is ${bytes(size)}): each byte is read once, and hashed on its way out.`,
     ''
   ]
@@ -172,7 +172,7 @@ function render(
     markdown: [...lines, ...(r >= GOAL ? [] : missedNotes('upload'))].join('\n'),
     goals: [
       {
-        goal: `1. upload throughput >= ${GOAL}x curl (${bytes(size)})`,
+        goal: `1. upload throughput >= ${String(GOAL)}x curl (${bytes(size)})`,
         measured: `${ratio(r)} (uploader ${rate(size, uploader)}, curl ${rate(size, curl)}; whole action's PUT ${ratio(curl / actionPut)})${failedNote(failures, ctx.opts.rounds * 3)}`,
         met: r >= GOAL
       }

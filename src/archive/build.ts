@@ -21,6 +21,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { once } from 'node:events'
 import path from 'node:path'
+import { Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as core from '@actions/core'
 import { TarArchive, ZipArchive, type Archiver } from 'archiver'
@@ -256,7 +257,7 @@ export async function buildArchive(opts: BuildOptions): Promise<BuiltArchive> {
     )
     const file: LocalFile = { path: outPath, name: opts.name, size: digest.size, origin: 'archive' }
     core.info(
-      `Archive ${opts.name}: ${members.length} files, ${digest.size} bytes, md5 ${digest.md5}`
+      `Archive ${opts.name}: ${String(members.length)} files, ${String(digest.size)} bytes, md5 ${digest.md5}`
     )
     if (!manifest) return { file, md5: digest.md5 }
     const manifestPath = path.join(opts.outDir, MANIFEST_NAME)
@@ -303,9 +304,10 @@ async function writeArchive(
     format === 'zip'
       ? new ZipArchive({ zlib: { level }, highWaterMark: OUTPUT_BUFFER_BYTES })
       : new TarArchive({ gzip: true, gzipOptions: { level }, highWaterMark: OUTPUT_BUFFER_BYTES })
+  const blocks = new BlockStream(OUTPUT_BUFFER_BYTES)
   const sink = new HashingStream({ highWaterMark: OUTPUT_BUFFER_BYTES })
   const out = createWriteStream(outPath, { highWaterMark: OUTPUT_BUFFER_BYTES })
-  const written = pipeline(archive, sink, out)
+  const written = pipeline(archive, blocks, sink, out)
   // An output error (disk full...) ends every wait at once, whatever archiver is doing.
   const output = new Tripwire()
   written.catch((err: unknown) => {
@@ -314,6 +316,8 @@ async function writeArchive(
   try {
     const digests: Digest[] = []
     for (const [i, member] of members.entries()) {
+      // The next member only once the blocks written so far have gone on towards the file.
+      await output.guard(blocks.belowMark())
       digests.push(await appendMember(archive, member, format, level, output))
       core.debug(`Archived ${member.path} as ${member.archivePath}`)
       progress.entryDone(i)
@@ -452,6 +456,91 @@ class Tripwire {
   }
 }
 
+/** Chunks smaller than this are copied into blocks of BLOCK_BYTES; bigger ones pass as they are. */
+const COPY_BELOW_BYTES = 8 * 1024
+const BLOCK_BYTES = 64 * 1024
+
+/**
+ * Between archiver and the file: copies small chunks into blocks of 64 KiB. archiver's zip
+ * writer (compress-commons, ZipArchiveOutputStream) writes every header field as its own tiny
+ * Buffer (about 10 per local header, 4 per data descriptor) and, at finalize (_finish), the
+ * whole central directory in one synchronous loop of about 15 writes per member. Those writes
+ * flow synchronously through archiver into this stream; buffered as they are (in the file
+ * stream, or anywhere upstream that had said "wait"), 20,000 members left some 340,000 small
+ * Buffers queued at once, over 100 MB. Here each is copied and dropped at once, so what is
+ * queued is the bytes themselves, in blocks.
+ *
+ * A small chunk is always taken at once (the write callback is never deferred for it), so no
+ * stream upstream ever starts queueing the burst; what bounds the blocks held here is the
+ * caller waiting for belowMark() before it appends each member. Bigger chunks (member data)
+ * wait for the reader as in any stream.
+ */
+class BlockStream extends Duplex {
+  private block: Buffer | undefined
+  private used = 0
+  private waitingWrite: (() => void) | undefined
+  private readonly waitingMark = new Set<() => void>()
+
+  constructor(private readonly mark: number) {
+    super({ readableHighWaterMark: mark, writableHighWaterMark: mark })
+  }
+
+  /** Resolves once fewer than `mark` bytes wait here to be read. */
+  async belowMark(): Promise<void> {
+    if (this.readableLength < this.mark) return
+    await new Promise<void>(resolve => this.waitingMark.add(resolve))
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void
+  ): void {
+    if (chunk.length < COPY_BELOW_BYTES) {
+      if (this.block && this.used + chunk.length > this.block.length) this.pushBlock()
+      this.block ??= Buffer.allocUnsafe(BLOCK_BYTES)
+      chunk.copy(this.block, this.used)
+      this.used += chunk.length
+      callback()
+      return
+    }
+    this.pushBlock()
+    if (this.push(chunk)) callback()
+    else this.waitingWrite = callback
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.pushBlock()
+    this.push(null)
+    callback()
+  }
+
+  override _read(): void {
+    const write = this.waitingWrite
+    this.waitingWrite = undefined
+    write?.()
+    if (this.readableLength < this.mark) {
+      for (const resolve of this.waitingMark) resolve()
+      this.waitingMark.clear()
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Whoever waits is released; the pipeline's error ends the build.
+    for (const resolve of this.waitingMark) resolve()
+    this.waitingMark.clear()
+    callback(error)
+  }
+
+  private pushBlock(): void {
+    if (!this.block || this.used === 0) return
+    // The block is handed on whole and never written again; the next one is new.
+    this.push(this.block.subarray(0, this.used))
+    this.block = undefined
+    this.used = 0
+  }
+}
+
 function digestOf(bytes: Buffer): Digest {
   return {
     size: bytes.length,
@@ -463,7 +552,11 @@ function digestOf(bytes: Buffer): Digest {
 /** Resolves once a file stream has closed its descriptor. */
 async function closed(out: WriteStream): Promise<void> {
   if (out.closed) return
-  await new Promise<void>(resolve => out.once('close', () => resolve()))
+  await new Promise<void>(resolve =>
+    out.once('close', () => {
+      resolve()
+    })
+  )
 }
 
 function makeManifest(info: ManifestInfo, members: ArchiveEntry[], digests: Digest[]): Manifest {
@@ -522,7 +615,7 @@ class Progress {
     this.lastLog = Date.now()
     const pct = this.totalBytes > 0 ? Math.floor((100 * this.doneBytes) / this.totalBytes) : 100
     core.info(
-      `Archiving: ${this.processed}/${this.members.length} files, ${pct}% of ${this.totalBytes} bytes`
+      `Archiving: ${String(this.processed)}/${String(this.members.length)} files, ${String(pct)}% of ${String(this.totalBytes)} bytes`
     )
   }
 }

@@ -108,7 +108,9 @@ export interface ActionSample {
 
 /**
  * Publishes a release with the built action (dist/index.js, run as the runner runs it) and a
- * fresh tag, so no earlier run's deposition is adopted. Throws when the action fails.
+ * fresh tag, so no earlier run's deposition is adopted, as a first release (`concept: new`:
+ * otherwise the action would find the earlier runs' concept by its repository link and make a
+ * new version of it). Throws when the action fails.
  */
 export async function publishOnce(
   b: Bench,
@@ -134,7 +136,7 @@ export async function publishOnce(
       body: 'Benchmark.'
     }),
     workspace,
-    inputs,
+    inputs: { concept: 'new', ...inputs },
     env,
     timeoutMs: o.timeoutMs ?? 300_000,
     onSpawn: child => {

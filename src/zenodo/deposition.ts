@@ -448,8 +448,9 @@ export async function settleRivals(
   let rivals: Deposition[] = []
   let visible = false
   for (let read = 1; read <= RIVAL_READS; read++) {
-    // rivals are as recent as this run's own draft: the first page of each list holds them
-    rivals = await releaseDepositions(client, o.identity, own.conceptrecid || undefined, 1)
+    // rivals are as recent as this run's own draft: the first page of the user's list (most
+    // recent first, drafts included) holds them, so one request a read is enough
+    rivals = await releaseDepositions(client, o.identity, undefined, 1)
     visible = rivals.some(d => d.id === own.id)
     if (visible || rivals.some(d => d.id !== own.id && d.submitted)) break
     if (read < RIVAL_READS) await o.sleep(RIVAL_WAIT_MS)

@@ -396,6 +396,53 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
   })
 })
 
+describe('finding the record by its repository link on an instance', () => {
+  const linking = (tag: string): Record<string, unknown> => ({
+    related_identifiers: [
+      { identifier: TREE(tag), scheme: 'url', relation_type: { id: 'issupplementto' } }
+    ]
+  })
+
+  test('one linking record: the release becomes its new version without a concept input', async () => {
+    await start(instance)
+    const old = await rdmOf(e2e.server).seedPublished({
+      version: 'v1.0.0',
+      metadata: linking('v1.0.0')
+    })
+    const workspace = await makeWorkspace({ 'dist/tool-2.0.0.tar.gz': 'new sdist' })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v2.0.0' }),
+      workspace,
+      inputs: { files: 'dist/*' }
+    })
+    expect(run.code).toBe(0)
+    expect(recordsOf(e2e.server).filter(r => parentOf(r).id === old.parentId)).toHaveLength(2)
+  })
+
+  test('two linking records: the run stops before any write and names both', async () => {
+    await start(instance)
+    const a = await rdmOf(e2e.server).seedPublished({
+      version: 'v1.0.0',
+      metadata: linking('v1.0.0')
+    })
+    const b = await rdmOf(e2e.server).seedPublished({
+      version: 'v1.1.0',
+      metadata: linking('v1.1.0')
+    })
+    const workspace = await makeWorkspace({ 'dist/tool-2.0.0.tar.gz': 'new sdist' })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v2.0.0' }),
+      workspace,
+      inputs: { files: 'dist/*' }
+    })
+    expect(run.code).toBe(1)
+    expect(writes(e2e.server)).toEqual([])
+    expect(run.stdout).toContain(a.parentId)
+    expect(run.stdout).toContain(b.parentId)
+    expect(run.stdout).toMatch(/Set the concept input/)
+  })
+})
+
 describe('the archive cites its own DOI on an instance', () => {
   test('the archived CITATION.cff carries the DOI reserved for the draft before the archive was built', async () => {
     await start(instance)

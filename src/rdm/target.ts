@@ -6,6 +6,7 @@
  * draft stops the run before any write. Only GETs reach the repository from here.
  */
 import * as core from '@actions/core'
+import { ActionError } from '../errors.js'
 import { logSafe } from '../format.js'
 import { HttpError } from '../http.js'
 import {
@@ -247,10 +248,9 @@ async function discoverConcept(
   }
   if (parents.length === 0) return undefined
   if (parents.length > 1) {
-    core.warning(
-      logSafe(
-        `${String(parents.length)} records of yours link ${repositoryUrl} (${parents.join(', ')}); this release goes into the newest, ${parents[0]}. Set the concept input to choose another.`
-      )
+    // as on the legacy API (issue 11): never guess between records, stop before any write
+    throw new ActionError(
+      `Input 'concept' is empty, and ${String(parents.length)} records of yours link ${repositoryUrl}: ${parents.map(p => logSafe(p)).join(', ')}. Nothing was written. Set the concept input to the one this release continues (e.g. concept: ${logSafe(parents[0])}), or to new for a new record.`
     )
   }
   core.info(logSafe(`Found the repository's record ${parents[0]} by its link to ${repositoryUrl}.`))

@@ -12,6 +12,7 @@ import {
   startE2E,
   unzipRecordFile,
   writes,
+  type ActionRun,
   type E2E
 } from './helpers/action.js'
 import { readFile } from 'node:fs/promises'
@@ -397,44 +398,37 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
 })
 
 describe('finding the record by its repository link on an instance', () => {
-  const linking = (tag: string): Record<string, unknown> => ({
-    related_identifiers: [
-      { identifier: TREE(tag), scheme: 'url', relation_type: { id: 'issupplementto' } }
-    ]
-  })
+  /** A published record whose metadata links the repository's tree at `tag`. */
+  const seedLinking = (tag: string): ReturnType<ReturnType<typeof rdmOf>['seedPublished']> =>
+    rdmOf(e2e.server).seedPublished({
+      version: tag,
+      metadata: {
+        related_identifiers: [
+          { identifier: TREE(tag), scheme: 'url', relation_type: { id: 'issupplementto' } }
+        ]
+      }
+    })
+  /** Release v2.0.0 with no concept input. */
+  const releaseWithoutConcept = async (): Promise<ActionRun> =>
+    e2e.run({
+      event: releaseEvent({ tag: 'v2.0.0' }),
+      workspace: await makeWorkspace({ 'dist/tool-2.0.0.tar.gz': 'new sdist' }),
+      inputs: { files: 'dist/*' }
+    })
 
   test('one linking record: the release becomes its new version without a concept input', async () => {
     await start(instance)
-    const old = await rdmOf(e2e.server).seedPublished({
-      version: 'v1.0.0',
-      metadata: linking('v1.0.0')
-    })
-    const workspace = await makeWorkspace({ 'dist/tool-2.0.0.tar.gz': 'new sdist' })
-    const run = await e2e.run({
-      event: releaseEvent({ tag: 'v2.0.0' }),
-      workspace,
-      inputs: { files: 'dist/*' }
-    })
+    const old = await seedLinking('v1.0.0')
+    const run = await releaseWithoutConcept()
     expect(run.code).toBe(0)
     expect(recordsOf(e2e.server).filter(r => parentOf(r).id === old.parentId)).toHaveLength(2)
   })
 
   test('two linking records: the run stops before any write and names both', async () => {
     await start(instance)
-    const a = await rdmOf(e2e.server).seedPublished({
-      version: 'v1.0.0',
-      metadata: linking('v1.0.0')
-    })
-    const b = await rdmOf(e2e.server).seedPublished({
-      version: 'v1.1.0',
-      metadata: linking('v1.1.0')
-    })
-    const workspace = await makeWorkspace({ 'dist/tool-2.0.0.tar.gz': 'new sdist' })
-    const run = await e2e.run({
-      event: releaseEvent({ tag: 'v2.0.0' }),
-      workspace,
-      inputs: { files: 'dist/*' }
-    })
+    const a = await seedLinking('v1.0.0')
+    const b = await seedLinking('v1.1.0')
+    const run = await releaseWithoutConcept()
     expect(run.code).toBe(1)
     expect(writes(e2e.server)).toEqual([])
     expect(run.stdout).toContain(a.parentId)

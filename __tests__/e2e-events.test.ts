@@ -7,18 +7,11 @@ import {
   branchPushEvent,
   makeWorkspace,
   pullRequestEvent,
-  startE2E,
-  writes,
-  type E2E
+  useE2E,
+  writes
 } from './helpers/action.js'
 
-let e2e: E2E
-beforeEach(async () => {
-  e2e = await startE2E()
-})
-afterEach(async () => {
-  await e2e.close()
-})
+const e2e = useE2E()
 
 test('a branch push without the version input fails before any write and says how to fix it', async () => {
   const workspace = await makeWorkspace({ 'dist/x.tar.gz': 'x' })

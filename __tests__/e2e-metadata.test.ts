@@ -5,22 +5,9 @@
  * Refuse before any write what Zenodo refuses; warn about what it drops or changes; accept what
  * it accepts.
  */
-import {
-  makeWorkspace,
-  releaseEvent,
-  startE2E,
-  writes,
-  type ActionRun,
-  type E2E
-} from './helpers/action.js'
+import { makeWorkspace, releaseEvent, useE2E, writes, type ActionRun } from './helpers/action.js'
 
-let e2e: E2E
-beforeEach(async () => {
-  e2e = await startE2E()
-})
-afterEach(async () => {
-  await e2e.close()
-})
+const e2e = useE2E()
 
 const CREATOR = { name: 'Doe, Jane', affiliation: 'Example University' }
 

@@ -12,19 +12,12 @@ import {
   md5,
   releaseEvent,
   secretLeaks,
-  startE2E,
-  unzipRecordFile,
-  type E2E
+  useE2E,
+  unzipRecordFile
 } from './helpers/action.js'
 import { ACTION_VERSION } from '../src/version.js'
 
-let e2e: E2E
-beforeEach(async () => {
-  e2e = await startE2E()
-})
-afterEach(async () => {
-  await e2e.close()
-})
+const e2e = useE2E()
 
 const releaseFiles = {
   'dist/tool-1.0.0-py3-none-any.whl': 'wheel bytes',

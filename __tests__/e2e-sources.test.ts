@@ -9,19 +9,12 @@ import {
   md5,
   releaseEvent,
   secretLeaks,
-  startE2E,
+  useE2E,
   tagPushEvent,
-  writes,
-  type E2E
+  writes
 } from './helpers/action.js'
 
-let e2e: E2E
-beforeEach(async () => {
-  e2e = await startE2E()
-})
-afterEach(async () => {
-  await e2e.close()
-})
+const e2e = useE2E()
 
 const cff = `cff-version: 1.2.0
 message: If you use this software, please cite it as below.

@@ -8,19 +8,12 @@ import {
   makeWorkspace,
   releaseEvent,
   secretLeaks,
-  startE2E,
+  useE2E,
   writes,
-  type ActionRun,
-  type E2E
+  type ActionRun
 } from './helpers/action.js'
 
-let e2e: E2E
-beforeEach(async () => {
-  e2e = await startE2E()
-})
-afterEach(async () => {
-  await e2e.close()
-})
+const e2e = useE2E()
 
 async function runWith(
   files: Record<string, string>,

@@ -308,6 +308,30 @@ export interface E2E {
 }
 
 /** Starts a Zenodo test server with a GitHub repository fixture (description, contributors). */
+/**
+ * The usual setup of an end-to-end test file: a fresh test server (and harness) for every test,
+ * closed after it. Returns the current one; `e2e.server`, `e2e.run(...)` read the live instance.
+ */
+export function useE2E(opts: ZenodoServerOptions = {}): E2E {
+  let current: E2E | undefined
+  beforeEach(async () => {
+    current = await startE2E(opts)
+  })
+  afterEach(async () => {
+    await current?.close()
+    current = undefined
+  })
+  return new Proxy({} as E2E, {
+    get(_target, key) {
+      if (!current) throw new Error('useE2E: the test server is used outside a test')
+      const value: unknown = Reflect.get(current, key)
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(current)
+        : value
+    }
+  })
+}
+
 export async function startE2E(opts: ZenodoServerOptions = {}): Promise<E2E> {
   const server = await startZenodoServer({ github: { owner: OWNER, repo: REPO }, ...opts })
   // A loopback zenodo-url is not zenodo.org, so `api: auto` would choose rdm: a server that

@@ -28,6 +28,20 @@ import type { ZenodoServerOptions } from '../test-server/zenodo-server.js'
 const FAST = { ZENODO_RELEASE_TIME_SCALE: '0.001' }
 
 let e2e: E2E | undefined
+/** GitHub answers 403 "Resource not accessible by integration" to GETs of `path`. */
+function githubRefuses(server: E2E['server'], path: RegExp): void {
+  server.faults.add({
+    method: 'GET',
+    path,
+    times: 10,
+    kind: {
+      type: 'status',
+      status: 403,
+      body: { message: 'Resource not accessible by integration', status: '403' }
+    }
+  })
+}
+
 async function start(opts: ZenodoServerOptions = {}): Promise<E2E> {
   e2e = await startE2E({ rateLimitPerMinute: 0, ...opts })
   return e2e
@@ -265,16 +279,7 @@ describe('release assets', () => {
       body: 'x',
       assets: [{ name: 'tool.zip', content: 'tool' }]
     })
-    s.server.faults.add({
-      method: 'GET',
-      path: /^\/github\/repos\/.*\/releases\/assets\/\d+$/,
-      times: 10,
-      kind: {
-        type: 'status',
-        status: 403,
-        body: { message: 'Resource not accessible by integration', status: '403' }
-      }
-    })
+    githubRefuses(s.server, /^\/github\/repos\/.*\/releases\/assets\/\d+$/)
     const run = await s.run({
       event: dispatchEvent('refs/heads/main'),
       workspace: await makeWorkspace({}),
@@ -292,16 +297,7 @@ describe('release assets', () => {
 
   test('a GitHub 403 on the release lookup fails the run before any write, with the permissions hint', async () => {
     const s = await start()
-    s.server.faults.add({
-      method: 'GET',
-      path: /^\/github\/repos\/.*\/releases\/tags\//,
-      times: 10,
-      kind: {
-        type: 'status',
-        status: 403,
-        body: { message: 'Resource not accessible by integration' }
-      }
-    })
+    githubRefuses(s.server, /^\/github\/repos\/.*\/releases\/tags\//)
     const run = await s.run({
       event: dispatchEvent('refs/heads/main'),
       workspace: await makeWorkspace({ 'dist/a.txt': 'a' }),
@@ -319,16 +315,7 @@ describe('release assets', () => {
 
 test('contributors GitHub refuses to list fall back with a warning that names GitHub and the permissions', async () => {
   const s = await start()
-  s.server.faults.add({
-    method: 'GET',
-    path: /^\/github\/repos\/[^/]+\/[^/]+\/contributors$/,
-    times: 10,
-    kind: {
-      type: 'status',
-      status: 403,
-      body: { message: 'Resource not accessible by integration' }
-    }
-  })
+  githubRefuses(s.server, /^\/github\/repos\/[^/]+\/[^/]+\/contributors$/)
   const run = await s.run({
     event: releaseEvent({ tag: 'v1.0.0', author: 'releaser' }),
     workspace: await makeWorkspace({ 'dist/a.txt': 'a' }),

@@ -58,3 +58,16 @@ test('a dry run on a pull request with the version input validates and writes no
   expect(run.outputs.state).toBe('dry-run')
   expect(writes(e2e.server)).toEqual([])
 })
+
+test('a version input with a line break fails before any write, and nothing it holds reaches the runner as a command', async () => {
+  const workspace = await makeWorkspace({ 'dist/x.tar.gz': 'x' })
+  const run = await e2e.run({
+    event: branchPushEvent('main'),
+    workspace,
+    inputs: { files: 'dist/*', version: 'v1.0\n::stop-commands::pwned' }
+  })
+  expect(run.code).not.toBe(0)
+  expect(run.stdout).toMatch(/Input 'version' holds a control character/)
+  expect(run.stdout.split('\n').some(l => l.startsWith('::stop-commands::'))).toBe(false)
+  expect(writes(e2e.server)).toEqual([])
+})

@@ -614,6 +614,23 @@ describe('one origin for the token', () => {
     }
   })
 
+  test('a download carrying a token to another origin than the pinned one stops before anything is sent', async () => {
+    const other = await otherHost()
+    const { http, agent } = pinnedClient(server.url)
+    const dest = join(await mkdtemp(join(tmpdir(), 'zra-dl-')), 'asset.bin')
+    try {
+      const call = http.download(`${other.url}/assets/1`, dest, {
+        headers: { authorization: 'Bearer ghs_secretGithubToken' }
+      })
+      await expect(call).rejects.toThrow(
+        /on another origin than .*without it the download would be refused/
+      )
+      expect(other.seen).toEqual([])
+    } finally {
+      await Promise.all([other.close(), agent.destroy()])
+    }
+  })
+
   test('a redirect from the token origin to another origin is followed without the token', async () => {
     const other = await otherHost()
     const api = createHttpServer((_req, res) => {

@@ -55,7 +55,9 @@ export async function execute(plan: Plan, scratch: string): Promise<Outcome | Rd
   if (target.kind === 'blocked') throw new ActionError('internal: execute() of a blocked plan')
   if (target.kind === 'published') {
     core.info(
-      `This release (${plan.identity.link}) is already published on Zenodo as record ${String(target.recordId)}; nothing new is published.`
+      logSafe(
+        `This release (${plan.identity.link}) is already published on Zenodo as record ${String(target.recordId)}; nothing new is published.`
+      )
     )
     return {
       deposition: await client.getDeposition(target.recordId),
@@ -220,7 +222,7 @@ export async function buildPlannedArchive(
         ...releaseDate(plan.metadata)
       })
       warnProblems(c.problems)
-      for (const f of c.cited) core.info(`Archived ${logSafe(f)} cites ${doi}.`)
+      for (const f of c.cited) core.info(`Archived ${logSafe(f)} cites ${logSafe(doi)}.`)
       members = c.entries
     }
   }

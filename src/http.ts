@@ -357,6 +357,8 @@ export class HttpClient {
     const auth = Object.entries(extra).find(([name]) => name.toLowerCase() === 'authorization')
     const token = /^bearer\s+(.+)$/i.exec(auth?.[1] ?? '')?.[1]
     if (token) this.secrets.add(token)
+    // the token in the given headers goes to this client's one origin only, like every request's
+    if (auth) this.checkAuthOrigin('GET', start, 'the download')
     return this.withRetries('GET', start, 'safe', async () => {
       let target = start
       for (let hop = 0; ; hop++) {
@@ -421,7 +423,7 @@ export class HttpClient {
     this.authOrigin ??= url.origin
     if (url.origin === this.authOrigin) return
     throw new ActionError(
-      `${this.service} asked for ${method} ${logSafe(url.origin + url.pathname)}, on another origin than ${this.authOrigin}. The access token is sent only to ${this.authOrigin}, and without it ${what} would be refused, so the run stops here: nothing was sent to ${logSafe(url.origin)}. If ${this.service} really moved, set zenodo-url to its new address.`
+      `${this.service} asked for ${method} ${logSafe(url.origin + url.pathname)}, on another origin than ${this.authOrigin}. The access token is sent only to ${this.authOrigin}, and without it ${what} would be refused, so the run stops here: nothing was sent to ${logSafe(url.origin)}.${this.service === 'GitHub' ? '' : ` If ${this.service} really moved, set zenodo-url to its new address.`}`
     )
   }
 

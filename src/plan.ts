@@ -326,7 +326,9 @@ async function loadRelease(
 ): Promise<ReleaseContext> {
   const ctx = await loadReleaseContext(octokit, settings.version)
   core.info(
-    `Repository ${ctx.repo.owner}/${ctx.repo.repo}, tag ${ctx.release.tag} (${ctx.eventName} event).`
+    logSafe(
+      `Repository ${ctx.repo.owner}/${ctx.repo.repo}, tag ${ctx.release.tag} (${ctx.eventName} event).`
+    )
   )
   return ctx
 }
@@ -338,7 +340,7 @@ async function prepareMetadata(
   version: string
 ): Promise<{ metadata: ZenodoMetadata; problems: Problem[]; origins: Record<string, string> }> {
   const { source, problems } = await readMetadataSource(settings.workspace, settings.metadataFile)
-  if (source) core.info(`Reading metadata from ${source.file}.`)
+  if (source) core.info(`Reading metadata from ${logSafe(source.file)}.`)
   const needCreators = !source?.metadata.creators?.length && !settings.metadata?.creators
   const creators = needCreators ? await loadCreators(octokit, release.repo, release.release) : []
   const defaults = releaseDefaults(release.release, release.repo, creators)

@@ -105,7 +105,7 @@ export async function reportDryRun(plan: Plan): Promise<void> {
   if (concept) core.info(logSafe(concept))
   for (const w of plan.softwareHeritage) core.info(logSafe(w))
   for (const c of citing) core.info(logSafe(c))
-  core.info(`Metadata:\n${JSON.stringify(shown, null, 2)}`)
+  core.info(`Metadata:\n${JSON.stringify(shown, null, 2).split('\n').map(logSafe).join('\n')}`)
   for (const f of files) core.info(`File ${logSafe(f.name)}: ${String(f.size)} bytes, md5 ${f.md5}`)
   for (const m of members)
     core.info(`Archive member ${logSafe(m.archivePath)}: ${String(m.size)} bytes`)

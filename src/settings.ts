@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { ActionError } from './errors.js'
+import { hasControlChars } from './format.js'
 import type { ZenodoMetadata } from './metadata/types.js'
 
 export type IfNoFilesFound = 'error' | 'warn' | 'ignore'
@@ -91,14 +92,14 @@ export function getSettings(): Settings {
     concept: input('concept'),
     files: lines('files'),
     archive: lines('archive'),
-    archiveName: input('archive-name') || '{repo}-{version}.zip',
+    archiveName: printable('archive-name') || '{repo}-{version}.zip',
     ...readManifest(input('manifest')),
     citeInArchive: bool('cite-in-archive', true),
     updateCitationFile: bool('update-citation-file'),
     updateReadmeBadge: bool('update-readme-badge'),
     metadataFile: input('metadata-file') || '.zenodo.json',
     metadata: readMetadataInput(input('metadata')),
-    version: input('version'),
+    version: printable('version'),
     publish: bool('publish', true),
     keepPreviousFiles: bool('keep-previous-files'),
     ifNoFilesFound: readIfNoFilesFound(input('if-no-files-found')),
@@ -113,6 +114,17 @@ export function getSettings(): Settings {
 
 function input(name: string): string {
   return core.getInput(name).trim()
+}
+
+/** An input that becomes a tag, a file name and log lines: no control characters. */
+function printable(name: string): string {
+  const value = input(name)
+  if (hasControlChars(value)) {
+    throw new ActionError(
+      `Input '${name}' holds a control character (a line break, say); give it on one line of printable characters.`
+    )
+  }
+  return value
 }
 
 function lines(name: string): string[] {

@@ -26,6 +26,7 @@ import { pipeline } from 'node:stream/promises'
 import * as core from '@actions/core'
 import { TarArchive, ZipArchive, type Archiver } from 'archiver'
 import { ActionError } from '../errors.js'
+import { logSafe } from '../format.js'
 import { MANIFEST_NAME, archiveFormat, type ArchiveMember, type LocalFile } from '../files/plan.js'
 import { HashingStream, type Digest } from '../files/hash.js'
 
@@ -257,7 +258,7 @@ export async function buildArchive(opts: BuildOptions): Promise<BuiltArchive> {
     )
     const file: LocalFile = { path: outPath, name: opts.name, size: digest.size, origin: 'archive' }
     core.info(
-      `Archive ${opts.name}: ${String(members.length)} files, ${String(digest.size)} bytes, md5 ${digest.md5}`
+      `Archive ${logSafe(opts.name)}: ${String(members.length)} files, ${String(digest.size)} bytes, md5 ${digest.md5}`
     )
     if (!manifest) return { file, md5: digest.md5 }
     const manifestPath = path.join(opts.outDir, MANIFEST_NAME)

@@ -194,7 +194,7 @@ export async function writeBackStep(o: WriteBackRun): Promise<string[]> {
   })
   for (const w of r.warnings) core.warning(logSafe(w))
   for (const f of r.updatedFiles)
-    core.info(`Wrote the concept DOI ${o.conceptDoi} into ${logSafe(f)}.`)
+    core.info(`Wrote the concept DOI ${logSafe(o.conceptDoi)} into ${logSafe(f)}.`)
   if (!r.updatedFiles.length) core.info('The workspace already carries the concept DOI.')
   return r.updatedFiles
 }

@@ -6,6 +6,7 @@
  * refused before anything is downloaded.
  */
 import * as core from '@actions/core'
+import * as github from '@actions/github'
 import { mkdir } from 'node:fs/promises'
 import { join, relative, resolve, isAbsolute } from 'node:path'
 import { ActionError } from '../errors.js'
@@ -37,7 +38,12 @@ export async function downloadReleaseAssets(
   const named = assets.map(asset => ({ asset, name: checkedName(asset.name) }))
   await mkdir(dir, { recursive: true })
   const root = resolve(dir)
-  const http = new HttpClient({ userAgent: USER_AGENT, service: 'GitHub' })
+  // the GitHub token goes to the GitHub API's origin only, whatever origin an asset URL names
+  const http = new HttpClient({
+    userAgent: USER_AGENT,
+    service: 'GitHub',
+    authOrigin: github.context.apiUrl
+  })
   const files: LocalFile[] = []
   for (const { asset, name } of named) {
     const path = resolve(root, String(asset.id), name)

@@ -442,7 +442,7 @@ export class RdmClient {
         status: 400,
         method: 'POST',
         path: new URL(`${this.api}${recordPath(id)}/communities`).pathname,
-        zenodoMessage: typeof body.message === 'string' ? body.message : undefined,
+        zenodoMessage: typeof body.message === 'string' ? this.http.scrub(body.message) : undefined,
         body
       })
     }

@@ -67,6 +67,8 @@ export class OAuthToken implements TokenSource {
           `Zenodo refused the OAuth refresh token (${reason}). Check oauth-client-id, oauth-client-secret and oauth-refresh-token, or authorize the application again to get a new refresh token.`
         )
       }
+      // any other failure's text (a 5xx page, a network error) may echo the posted form
+      if (e instanceof Error) e.message = this.scrub(e.message, 0)
       throw e
     }
     if (!body.access_token) {

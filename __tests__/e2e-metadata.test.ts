@@ -303,7 +303,7 @@ describe('8. every problem in one run', () => {
     })
     expect(run.code).toBe(1)
     expect(lines(run, 'error').join('\n')).toMatch(
-      /\.zenodo\.json.*1\.0 MiB.*larger than the 1\.0 MiB/
+      /\.zenodo\.json.*1 MiB.*larger than the 1 MiB/
     )
     expect(writes(e2e.server)).toEqual([])
   })

@@ -522,7 +522,7 @@ describe('bounded by design', () => {
           severity: 'error',
           file: name,
           message: expect.stringMatching(
-            /is 1\.0 MiB \(\d+ bytes\), larger than the 1\.0 MiB/
+            /is 1 MiB \(\d+ bytes\), larger than the 1 MiB/
           ) as unknown
         })
       ])

@@ -8,6 +8,7 @@ import type { Stats } from 'node:fs'
 import { access, lstat, readlink, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as glob from '@actions/glob'
+import pLimit from 'p-limit'
 import type { Problem } from '../errors.js'
 import { formatBytes, hasControlChars, logSafe } from '../format.js'
 
@@ -536,26 +537,32 @@ function checkSizes(
       )
     }
   }
+  // The archive's size is known only once it is compressed, and Zenodo judges the real size: an
+  // estimate over the limit is a warning, never a refusal (a compressible tree fits).
   const archiveBytes = members.reduce((sum, m) => sum + m.size, 0)
   if (archiveBytes > max) {
     tooBig = true
-    problems.push(
-      problem(
+    problems.push({
+      ...problem(
         'archive',
-        `the archived files add up to ${formatBytes(archiveBytes, { decimal: true })}; the archive could exceed Zenodo's limit of ${formatBytes(max, { decimal: true })} per file`,
+        `the archived files add up to ${formatBytes(archiveBytes, { decimal: true })} before compression; the archive may exceed Zenodo's limit of ${formatBytes(max, { decimal: true })} per file, in which case Zenodo refuses its upload and the draft is discarded`,
         'archive fewer files, or split them between several releases'
-      )
-    )
+      ),
+      severity: 'warning'
+    })
   }
-  const total = uploads.reduce((sum, u) => sum + u.size, archiveBytes)
+  const uploadBytes = uploads.reduce((sum, u) => sum + u.size, 0)
+  const total = uploadBytes + archiveBytes
   if (!tooBig && total > max) {
-    problems.push(
-      problem(
+    problems.push({
+      ...problem(
         'files',
         `the files to upload add up to ${formatBytes(total, { decimal: true })} (the archive counted as the sum of its files); Zenodo accepts up to ${formatBytes(max, { decimal: true })} per record`,
         'upload fewer or smaller files'
-      )
-    )
+      ),
+      // certain when the files alone are over the limit; an estimate when the archive makes it
+      severity: uploadBytes > max ? 'error' : 'warning'
+    })
   }
 }
 
@@ -602,20 +609,12 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** Map with at most `limit` calls in flight, results in input order. */
+/** Map with at most `limit` calls in flight (p-limit), results in input order. */
 async function mapLimit<T, R>(
   items: T[],
   limit: number,
   fn: (item: T) => Promise<R>
 ): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
+  const run = pLimit(limit)
+  return Promise.all(items.map(item => run(() => fn(item))))
 }

@@ -19,6 +19,7 @@ import type { Position, Positions } from './json-syntax.js'
 import { bareDoi, checkRelatedIdentifier } from './identifiers.js'
 import { licenseFromUrl } from './license.js'
 import { textToHtml } from './markdown.js'
+import { isCalendarDate } from './schema.js'
 import { closest } from './suggest.js'
 import type {
   Contributor,
@@ -156,14 +157,6 @@ function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim()
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return undefined
-}
-
-/** YYYY-MM-DD of a date that exists. */
-function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
-  if (!match) return false
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
-  return date.toISOString().slice(0, 10) === value
 }
 
 /** The yaml parser's token names, as the characters people see in their file. */

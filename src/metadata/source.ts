@@ -5,6 +5,7 @@
 import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Problem } from '../errors.js'
+import { formatBytes } from '../format.js'
 import { parseCitationCff } from './cff.js'
 import type { Positions } from './json-syntax.js'
 import type { MetadataHints, ZenodoMetadata } from './types.js'
@@ -79,10 +80,9 @@ async function readBounded(
   }
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024)
-    return `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${String(bytes)} bytes)`
-  return `${String(bytes)} bytes`
+/** "1 MiB (1048577 bytes)": the shared byte formatter, with the exact count beside it. */
+function sizeText(bytes: number): string {
+  return bytes >= 1024 ? `${formatBytes(bytes)} (${String(bytes)} bytes)` : `${String(bytes)} bytes`
 }
 
 /** A source for a file that failed with an error: no metadata, marked unreadable. */
@@ -111,7 +111,7 @@ async function readSource(
             severity: 'error',
             file,
             field: '(file)',
-            message: `is ${formatBytes(size)}, larger than the ${formatBytes(MAX_METADATA_FILE_BYTES)} a metadata file may have, so it is not read`,
+            message: `is ${sizeText(size)}, larger than the ${sizeText(MAX_METADATA_FILE_BYTES)} a metadata file may have, so it is not read`,
             fix: 'keep only the metadata in the file (a few kilobytes); long texts belong in the release notes or in files of the release'
           }
         ]

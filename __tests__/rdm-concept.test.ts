@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, test } from '@jest/globals'
 import { ActionError } from '../src/errors.js'
 import { RdmClient } from '../src/rdm/client.js'
-import { findByRepositoryLink, parseRecordRef, resolveConcept } from '../src/rdm/concept.js'
+import { parseRecordRef, resolveConcept } from '../src/rdm/concept.js'
 import {
   startZenodoServer,
   type RdmServerOptions,
@@ -30,16 +30,6 @@ async function setup(
     client: new RdmClient({ apiUrl: server.apiUrl, http: testClient(server.token).http })
   }
 }
-
-const link = (tag: string): Record<string, unknown> => ({
-  related_identifiers: [
-    {
-      identifier: `https://github.com/octo-org/octo-repo/tree/${tag}`,
-      scheme: 'url',
-      relation_type: { id: 'issupplementto' }
-    }
-  ]
-})
 
 describe('the concept input', () => {
   test.each([
@@ -90,27 +80,6 @@ describe('resolving and discovering', () => {
     const { client } = await setup()
     await expect(resolveConcept(client, 'zzzzz-99999')).rejects.toBeInstanceOf(ActionError)
     await expect(resolveConcept(client, '10.80001/nothing')).rejects.toThrow(/names no record/)
-  })
-
-  test('discovery by repository link finds the parent, not records of other repositories', async () => {
-    const { s, client } = await setup({ mode: 'instance', parentDoi: false })
-    const ours = await s.rdm?.seedPublished({ versions: 2, metadata: link('v1.0') })
-    await s.rdm?.seedPublished({
-      metadata: {
-        related_identifiers: [
-          {
-            identifier: 'https://github.com/octo-org/octo-repo-other/tree/v1',
-            scheme: 'url',
-            relation_type: { id: 'issupplementto' }
-          }
-        ]
-      }
-    })
-    await s.rdm?.seedPublished({})
-    const found = await findByRepositoryLink(client, 'https://github.com/octo-org/octo-repo')
-    expect(found.map(f => f.parentId)).toEqual([ours?.parentId])
-    expect(found[0].latest?.id).toBe(ours?.id)
-    expect(found[0].parentDoi).toBeUndefined()
   })
 })
 

@@ -104,42 +104,6 @@ export async function conceptOf(client: RdmClient, parentId: string): Promise<Fo
   }
 }
 
-/**
- * The parents whose records link the repository (related identifier starting with its URL, e.g.
- * https://github.com/<owner>/<repo>/tree/<tag>), newest first, found by paging through the token
- * owner's records (at most maxPages pages of 100).
- */
-export async function findByRepositoryLink(
-  client: RdmClient,
-  repositoryUrl: string,
-  maxPages = 10
-): Promise<FoundConcept[]> {
-  const prefix = repositoryUrl.replace(/\/+$/, '').toLowerCase()
-  const parents: string[] = []
-  for await (const r of client.userRecords(
-    { size: 100, sort: 'newest', allVersions: true },
-    maxPages
-  )) {
-    if (!linksRepository(r, prefix) || parents.includes(r.parent.id)) continue
-    parents.push(r.parent.id)
-  }
-  const found: FoundConcept[] = []
-  for (const p of parents) found.push(await conceptOf(client, p))
-  return found
-}
-
-function linksRepository(r: RdmRecord, prefix: string): boolean {
-  const related = r.metadata.related_identifiers
-  if (!Array.isArray(related)) return false
-  return related.some(x => {
-    const id =
-      typeof x === 'object' && x !== null ? (x as { identifier?: unknown }).identifier : undefined
-    if (typeof id !== 'string') return false
-    const lower = id.toLowerCase()
-    return lower === prefix || lower.startsWith(`${prefix}/`)
-  })
-}
-
 async function recordOrUndefined(client: RdmClient, id: string): Promise<RdmRecord | undefined> {
   try {
     return await client.getRecord(id)

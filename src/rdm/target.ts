@@ -7,6 +7,7 @@
  */
 import * as core from '@actions/core'
 import { ActionError } from '../errors.js'
+import { linkedRepository } from '../zenodo/discovery.js'
 import { logSafe } from '../format.js'
 import { HttpError } from '../http.js'
 import {
@@ -232,18 +233,19 @@ export async function resolveRdmTarget(
 }
 
 /**
- * Without the concept input: the parent whose records link the GitHub repository (newest first).
- * Several such parents: the newest is used, with a warning saying how to choose.
+ * Without the concept input: the parent whose records link the GitHub repository, matched as on
+ * the legacy API (linkedRepository: case, http(s), www., .git and /tree/<ref> forgiven). Several
+ * such parents stop the run before any write.
  */
 async function discoverConcept(
   client: RdmClient,
   records: RdmRecord[],
   repositoryUrl: string
 ): Promise<FoundConcept | undefined> {
-  const prefix = repositoryUrl.replace(/\/+$/, '').toLowerCase()
+  const wanted = linkedRepository(repositoryUrl)
   const parents: string[] = []
   for (const r of records) {
-    if (!toEntry(r).relatedLinks.some(l => linksRepository(l, prefix))) continue
+    if (!toEntry(r).relatedLinks.some(l => linkedRepository(l) === wanted)) continue
     if (!parents.includes(r.parent.id)) parents.push(r.parent.id)
   }
   if (parents.length === 0) return undefined
@@ -255,11 +257,6 @@ async function discoverConcept(
   }
   core.info(logSafe(`Found the repository's record ${parents[0]} by its link to ${repositoryUrl}.`))
   return conceptOf(client, parents[0])
-}
-
-function linksRepository(link: string, prefix: string): boolean {
-  const l = link.trim().toLowerCase()
-  return l === prefix || l.startsWith(`${prefix}/`)
 }
 
 /** A draft's files; undefined when the draft is gone (404: published or discarded meanwhile). */

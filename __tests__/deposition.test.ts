@@ -186,6 +186,29 @@ describe('legacy deposit API', () => {
       PublishOutcomeUnknown
     )
   })
+
+  test('a refusal after an attempt whose outcome was unknown stays unknown (the draft is not discarded)', async () => {
+    const { s, zenodo } = await setup()
+    const old = s.seedPublished({ version: 'v1.0.0', files: [{ name: 'old.txt', content: 'old' }] })
+    const draft = s.seedStaleDraft(old.conceptrecid)
+    s.faults.add({
+      method: 'POST',
+      path: /\/actions\/publish$/,
+      times: 1,
+      kind: { type: 'status', status: 504, body: { message: 'Gateway Time-out' } }
+    })
+    s.faults.add({
+      method: 'POST',
+      path: /\/actions\/publish$/,
+      times: 5,
+      kind: { type: 'status', status: 400, body: { status: 400, message: 'Bad request' } }
+    })
+    const outcome = publishAndConfirm(zenodo, draft.id, async () => {})
+    await expect(outcome).rejects.toBeInstanceOf(PublishOutcomeUnknown)
+    await expect(outcome).rejects.toThrow(
+      /again was refused .*after an attempt whose outcome is unknown/
+    )
+  })
 })
 
 describe('a dry run cannot reach write code', () => {

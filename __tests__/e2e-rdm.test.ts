@@ -347,6 +347,32 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
     expect(recordsOf(e2e.server)).toHaveLength(1)
   })
 
+  test('a refusal after a publish whose outcome was unknown leaves the draft in place (never discarded)', async () => {
+    await start(instance)
+    e2e.server.faults.add({
+      method: 'POST',
+      path: /\/actions\/publish$/,
+      times: 1,
+      kind: { type: 'status', status: 504 }
+    })
+    e2e.server.faults.add({
+      method: 'POST',
+      path: /\/actions\/publish$/,
+      times: 1,
+      kind: { type: 'status', status: 400, body: { status: 400, message: 'Bad request' } }
+    })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace: await makeWorkspace({ 'a.txt': 'A' }),
+      inputs: { files: 'a.txt' },
+      env: FAST
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/after an attempt whose outcome is unknown/)
+    expect(writes(e2e.server).some(w => w.startsWith('DELETE'))).toBe(false)
+    expect(draftsOf(e2e.server)).toHaveLength(1)
+  })
+
   test('an instance that mints no parent DOI gives empty concept-doi and badge outputs, with a notice', async () => {
     await start({ ...instance, parentDoi: false })
     const workspace = await makeWorkspace({ 'a.txt': 'A' })

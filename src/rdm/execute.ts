@@ -474,7 +474,7 @@ async function publishAndConfirm(
       try {
         outcome = await client.readPublishOutcome(id)
       } catch (e) {
-        if (!isAmbiguous(e) && !ambiguous) throw failure
+        if (!isAmbiguous(e) && !ambiguous) throw refusal(failure, attempt)
         outcome = 'unreadable'
       }
       if (outcome && outcome !== 'unreadable') {
@@ -484,11 +484,23 @@ async function publishAndConfirm(
       if (outcome === undefined) break
       if (read < reads) await sleep(READ_BACK_WAIT_MS)
     }
-    if (!ambiguous) throw failure
+    if (!ambiguous) throw refusal(failure, attempt)
     if (attempt === 1) core.info(logSafe(`Record ${id} is not published; asking once more.`))
   }
   throw new RdmPublishOutcomeUnknown(
     `Publishing ${id} gave no clear answer twice, and reading it back does not show it published. It is left as it is (it may still be published); look at it on ${service} before running again.`
+  )
+}
+
+/**
+ * A definite refusal of publish. After an earlier attempt whose outcome was unknown, it says
+ * nothing about that attempt (its publish may still be going on): the outcome stays unknown, and
+ * the draft must not be discarded.
+ */
+function refusal(failure: unknown, attempt: number): unknown {
+  if (attempt === 1) return failure
+  return new RdmPublishOutcomeUnknown(
+    `Publishing again was refused (${failure instanceof Error ? failure.message : String(failure)}) after an attempt whose outcome is unknown. The draft is left as it is; look at it on the repository before running again.`
   )
 }
 

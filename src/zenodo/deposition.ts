@@ -550,7 +550,16 @@ export async function publishAndConfirm(
         if (answered !== 'ok') core.info(`Deposition ${String(id)} is published.`)
         return dep
       }
-      if (dep && answered === 'refused') throw failure
+      if (dep && answered === 'refused') {
+        // after an earlier attempt whose outcome was unknown, a refusal says nothing about it:
+        // that publish may still be going on, so the draft must not be discarded
+        if (attempt > 1) {
+          throw new PublishOutcomeUnknown(
+            `Publishing deposition ${String(id)} again was refused (${failure instanceof Error ? failure.message : String(failure)}) after an attempt whose outcome is unknown. It is left as it is; look at it on Zenodo before running again.`
+          )
+        }
+        throw failure
+      }
       if (read < reads) await sleep(READ_BACK_WAIT_MS)
     }
     if (answered === 'refused') {

@@ -169,6 +169,25 @@ describe("a person's draft is never changed or discarded", () => {
   })
 })
 
+describe('a run that cannot see its own draft in the list', () => {
+  beforeEach(() => start({ listLagMs: 2000 }))
+
+  test('publishes nothing and leaves the draft, which the next run of the release reuses', async () => {
+    const first = await release('v1.0.0')
+    expect(first.code).toBe(1)
+    expect(first.stdout).toMatch(/did not show in your list of depositions in time/)
+    expect(e2e.server.records()).toHaveLength(0)
+    expect(discardsOrDeletes()).toEqual([])
+    const left = e2e.server.depositions().filter(d => !d.submitted)
+    expect(left).toHaveLength(1)
+    await new Promise(resolve => setTimeout(resolve, 2100))
+    const second = await release('v1.0.0', {}, undefined, RACE)
+    expect(second.code).toBe(0)
+    expect(second.outputs['record-id']).toBe(String(left[0].id))
+    expect(e2e.server.records()).toHaveLength(1)
+  })
+})
+
 describe('two runs of one release at the same moment publish exactly one version', () => {
   beforeEach(() => start({ listLagMs: 100 }))
 

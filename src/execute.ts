@@ -29,6 +29,7 @@ import {
   openTarget,
   publishAndConfirm,
   publishedMeanwhile,
+  DraftLeftInPlace,
   PublishOutcomeUnknown,
   removeInheritedFiles,
   settleRivals
@@ -133,7 +134,7 @@ async function finish(plan: Plan, target: Writable, scratch: string): Promise<Ou
     }
   } catch (e) {
     // A publish that may have happened is never followed by a discard.
-    if (e instanceof PublishOutcomeUnknown) throw e
+    if (e instanceof PublishOutcomeUnknown || e instanceof DraftLeftInPlace) throw e
     const winner = await publishedMeanwhile(client, id, identity)
     if (winner) {
       core.warning(

@@ -401,11 +401,19 @@ async function settleRivals(
   o: { identity: { link: string }; sleep: Sleep; service: string }
 ): Promise<RdmRecord | undefined> {
   let rivals: RdmRecord[] = []
+  let visible = false
   for (let read = 1; read <= RIVAL_READS; read++) {
     rivals = ofRelease(await userRecords(client, 1), o.identity)
-    const visible = rivals.some(r => r.id === own.id)
+    visible = rivals.some(r => r.id === own.id)
     if (visible || rivals.some(r => r.id !== own.id && !isOpenDraft(r))) break
     if (read < RIVAL_READS) await o.sleep(RIVAL_WAIT_MS)
+  }
+  // Without its own draft in the list, this run cannot know what another run sees: it publishes
+  // nothing and leaves the draft for the next run of this release (never discarded).
+  if (!visible && !rivals.some(r => r.id !== own.id && !isOpenDraft(r))) {
+    throw new RdmPublishOutcomeUnknown(
+      `Draft ${own.id} did not show in your records in time, so this run cannot tell whether another run of this release is publishing it too. Nothing was published; the draft is left for the next run of this release, which reuses it: run it again in a few minutes.`
+    )
   }
   // Same draft (a shared new-version draft) is not a rival; ranks follow creation order.
   const ordered = [...rivals.filter(r => r.id !== own.id), own].sort(byCreation)

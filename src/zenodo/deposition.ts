@@ -39,6 +39,8 @@ const LIST_PAGES = 10
 /** Re-reads of the (eventually consistent) list, and the pause between them (scaled). */
 const LIST_READS = 40
 const LIST_WAIT_MS = 1500
+/** Reads of the list after a create whose answer was lost (15 s in real use). */
+const CREATE_READS = 10
 /** Reads of the list while it does not show this run's own draft yet (2 requests each, scaled pause). */
 const RIVAL_READS = 20
 const RIVAL_WAIT_MS = 3000
@@ -301,7 +303,9 @@ async function create(client: ZenodoClient, o: OpenOptions): Promise<Deposition>
       `Creating the deposition failed (${(e as Error).message}); reading your depositions back to see whether it was made.`
     )
     // The metadata sent at create carries the release's link, so a draft made is recognisable.
-    for (let read = 1; read <= 3; read++) {
+    // The list lags, so it is read for a while (CREATE_READS x LIST_WAIT_MS) before concluding
+    // that the create did not happen: creating again too early would leave an orphan draft.
+    for (let read = 1; read <= CREATE_READS; read++) {
       const made = (await releaseDepositions(client, o.identity)).find(d => !d.submitted)
       if (made) return client.getDeposition(made.id)
       await o.sleep(LIST_WAIT_MS)
@@ -455,8 +459,14 @@ export async function settleRivals(
     if (visible || rivals.some(d => d.id !== own.id && d.submitted)) break
     if (read < RIVAL_READS) await o.sleep(RIVAL_WAIT_MS)
   }
-  if (!visible)
-    core.debug(`Deposition ${String(own.id)} is not listed yet; deciding on what is listed.`)
+  // Without its own draft in the list, this run cannot know what another run of the release sees:
+  // deciding on a partial list could let both publish. It publishes nothing and leaves the draft,
+  // which the next run of this release reuses (it carries the release's identity).
+  if (!visible && !rivals.some(d => d.id !== own.id && d.submitted)) {
+    throw new DraftLeftInPlace(
+      `Deposition ${String(own.id)} did not show in your list of depositions in time, so this run cannot tell whether another run of this release is publishing it too. Nothing was published; the draft is left for the next run of this release, which reuses it: run it again in a few minutes.`
+    )
+  }
   const winner = rivalWinner(
     own.id,
     rivals.map(d => ({ id: d.id, published: d.submitted }))
@@ -506,6 +516,11 @@ export async function publishedMeanwhile(
   } catch {
     return undefined
   }
+}
+
+/** The run stops and leaves its draft for the next run of the release (never discarded). */
+export class DraftLeftInPlace extends ActionError {
+  override name = 'DraftLeftInPlace'
 }
 
 /** A publish whose outcome could not be learned: the draft is never discarded after it. */

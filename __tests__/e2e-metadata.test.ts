@@ -302,9 +302,7 @@ describe('8. every problem in one run', () => {
       '.zenodo.json': zenodoJson({ notes: 'n'.repeat(1024 * 1024) })
     })
     expect(run.code).toBe(1)
-    expect(lines(run, 'error').join('\n')).toMatch(
-      /\.zenodo\.json.*1 MiB.*larger than the 1 MiB/
-    )
+    expect(lines(run, 'error').join('\n')).toMatch(/\.zenodo\.json.*1 MiB.*larger than the 1 MiB/)
     expect(writes(e2e.server)).toEqual([])
   })
 })

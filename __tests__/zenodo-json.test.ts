@@ -521,9 +521,7 @@ describe('bounded by design', () => {
         expect.objectContaining({
           severity: 'error',
           file: name,
-          message: expect.stringMatching(
-            /is 1 MiB \(\d+ bytes\), larger than the 1 MiB/
-          ) as unknown
+          message: expect.stringMatching(/is 1 MiB \(\d+ bytes\), larger than the 1 MiB/) as unknown
         })
       ])
     }

@@ -290,6 +290,13 @@ describe('title, abstract, keywords and type', () => {
     ])
   })
 
+  test('an abstract that is not text is left out with a warning, never a refusal', () => {
+    const result = parse('abstract:', '  - a', '  - b')
+    expect(result.problems.filter(p => p.severity === 'error')).toEqual([])
+    expect(result.problems.find(p => p.field === 'abstract')?.severity).toBe('warning')
+    expect(result.metadata?.description).toBeUndefined()
+  })
+
   test('abstract paragraphs are separated', () => {
     const { metadata } = parse(
       ...ONE_AUTHOR,

@@ -580,11 +580,12 @@ function mapAbstract(cff: Json, context: Context, metadata: ZenodoMetadata): voi
   const abstract = text(cff.abstract)
   if (abstract === undefined) {
     if (typeof cff.abstract === 'string') return
+    // as a .zenodo.json description of another type: left out with a warning, never a refusal
     report(
       context,
-      'error',
+      'warning',
       'abstract',
-      `must be text, not ${describeYaml(cff.abstract)}`,
+      `must be text, not ${describeYaml(cff.abstract)}; it is left out, and the record keeps the release's default description`,
       'write the abstract as text, e.g. "abstract: >-" followed by indented lines'
     )
     return

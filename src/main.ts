@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ActionError, ValidationError } from './errors.js'
+import { ActionError, ValidationError, formatProblem } from './errors.js'
 import { logSafe } from './format.js'
 import { execute } from './execute.js'
 import { depositionOutputs, setOutputs, writeFailureSummary, writeSummary } from './outputs.js'
@@ -65,7 +65,11 @@ export async function run(): Promise<void> {
       note: outcome.note,
       newConcept: outcome.newConcept && outcome.state === 'published',
       updatedFiles,
-      service
+      service,
+      warnings: [
+        ...planned.problems.filter(p => p.severity === 'warning').map(formatProblem),
+        ...planned.softwareHeritage
+      ]
     })
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)

@@ -129,7 +129,12 @@ export interface SummaryContext {
   updatedFiles?: string[]
   /** The repository's name in headings; default "Zenodo". */
   service?: string
+  /** The warnings of the run's plan, one line each (already formatted). */
+  warnings?: string[]
 }
+
+/** At most this many warnings are listed in the summary (the log has them all). */
+const SUMMARY_WARNINGS = 30
 
 function doiLink(doi: string): string {
   return doi ? `[${md(doi)}](https://doi.org/${doi})` : '—'
@@ -172,6 +177,12 @@ export function summaryMarkdown(outputs: Outputs, ctx: SummaryContext): string {
     parts.push(
       `Written into the workspace for a following commit step: ${ctx.updatedFiles.map(f => `\`${f.replace(/`/g, "'")}\``).join(', ')}.\n`
     )
+  }
+  if (ctx.warnings?.length) {
+    const shown = ctx.warnings.slice(0, SUMMARY_WARNINGS).map(w => `- ${md(w)}`)
+    const more = ctx.warnings.length - shown.length
+    if (more > 0) shown.push(`- … and ${String(more)} more (see the log)`)
+    parts.push(`### Warnings\n\n${shown.join('\n')}\n`)
   }
   parts.push('### Files\n', filesTable(files))
   return parts.join('\n')

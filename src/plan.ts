@@ -26,6 +26,7 @@ import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
 import { getSettings, type Settings } from './settings.js'
 import type { PlannedUpload, ReleaseIdentity, TargetPlan } from './target.js'
 import { ZenodoClient } from './zenodo/client.js'
+import { unknownCommunities } from './zenodo/communities.js'
 import { parseConcept } from './zenodo/concept.js'
 import { resolveTarget } from './zenodo/deposition.js'
 import {
@@ -173,6 +174,18 @@ export async function plan(scratch: string): Promise<Plan> {
         )
       : undefined
   if (rdm) stopOnProblems(problems, rdm.problems, rdm.plan.service)
+  if (!rdm && metadata.communities?.length) {
+    const unknown = await core.group('Communities (read-only)', () =>
+      unknownCommunities(
+        connection.client,
+        metadata,
+        (origins as Partial<Record<string, string>>).communities ?? 'metadata',
+        settings.zenodoUrl
+      )
+    )
+    reportProblems(unknown)
+    problems.push(...unknown)
+  }
   // On InvenioRDM the record is found (or discovered by its repository link) inside planRdm.
   const legacy = rdm
     ? undefined

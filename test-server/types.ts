@@ -32,6 +32,11 @@ export interface ZenodoServerOptions {
   bucketDeleteReturns500?: boolean
   /** Also answer InvenioRDM's native API (rdm-routes.ts): as an instance, or as Zenodo does. */
   rdm?: RdmServerOptions
+  /**
+   * Slugs of the communities GET /api/communities/{slug} finds when the native API (`rdm`) is
+   * off; default ['zenodo']. With `rdm`, its own communities answer instead.
+   */
+  communities?: string[]
 }
 
 /** One request as the server saw it. */

@@ -36,6 +36,7 @@ import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bucketRoutes, recordRoutes } from './bucket-routes.js'
+import { communityReply } from './communities.js'
 import type { Ctx, Env } from './context.js'
 import { depositRoutes } from './deposit-routes.js'
 import { FaultList } from './faults.js'
@@ -151,6 +152,9 @@ export async function startZenodoServer(opts: ZenodoServerOptions = {}): Promise
       }
       if (segs[0] === 'files' && segs.length >= 2) return bucketRoutes(env, ctx, segs.slice(1))
       if (segs[0] === 'records') return recordRoutes(env, ctx, segs.slice(1))
+      if (segs[0] === 'communities' && segs.length === 2 && ctx.method === 'GET') {
+        return communityReply(env, segs[1])
+      }
       throw notFound()
     }
     if (top === 'github') {

@@ -224,6 +224,24 @@ export class ZenodoClient {
     return asRecord(body)
   }
 
+  /**
+   * Whether Zenodo has a community by this identifier (its slug, the last part of its address):
+   * GET /communities/{identifier}, false on 404. Read-only.
+   */
+  async communityExists(identifier: string): Promise<boolean> {
+    try {
+      await this.call({
+        method: 'GET',
+        path: `/communities/${encodeURIComponent(identifier)}`,
+        retry: 'safe'
+      })
+      return true
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) return false
+      throw e
+    }
+  }
+
   private async call(o: Omit<RequestOptions, 'url'> & { path: string }): Promise<unknown> {
     const { path, ...rest } = o
     const res = await this.http.request({ ...rest, url: `${this.api}${path}` })

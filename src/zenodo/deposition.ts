@@ -29,7 +29,13 @@ import type { Deposition, ZenodoClient } from './client.js'
 /** The read-only calls of the client: all that planning may use. */
 export type ReadOnlyZenodo = Pick<
   ZenodoClient,
-  'api' | 'getDeposition' | 'listDepositions' | 'latestVersion' | 'getRecord' | 'listFiles'
+  | 'api'
+  | 'getDeposition'
+  | 'listDepositions'
+  | 'latestVersion'
+  | 'getRecord'
+  | 'listFiles'
+  | 'communityExists'
 >
 
 type Sleep = (ms: number) => Promise<void>

@@ -349,10 +349,12 @@ async function prepareMetadata(
     source,
     version,
     date: release.release.publishedAt ? release.release.publishedAt.slice(0, 10) : undefined,
-    inputMetadata: settings.metadata
+    inputMetadata: settings.metadata,
+    inputPositions: settings.metadataPositions
   })
   const metadata = built.metadata
   const all = [
+    ...(settings.metadataWarnings ?? []),
     ...problems,
     ...built.problems,
     ...validateMetadata(metadata, built.origins, built.positions)

@@ -63,6 +63,20 @@ describe('Zenodo (legacy API)', () => {
     expect(description).not.toContain('Logo')
   })
 
+  test('the code inside <script> and <style> stays as text, and a link to ftp: loses its address, as the warning says', async () => {
+    const run = await runWith({
+      '.zenodo.json': zenodoJson({
+        description:
+          '<p>Data on <a href="ftp://ftp.example.org/data">our server</a>.</p><script>track()</script><style>p { color: red }</style>'
+      })
+    })
+    const description = publishedDescription(run)
+    expect(lines(run, 'warning').join('\n')).toMatch(
+      /description: Zenodo keeps the text but drops the tags <script> and <style>, and the address of links to ftp:; the code inside <script> and <style> shows on the record as text\. Fix: remove the <script> element; remove the <style> element; link to http, https or mailto addresses only/
+    )
+    expect(description).toBe('<p>Data on <a>our server</a>.</p>track()p { color: red }')
+  })
+
   test('allowed markup, entities and comments publish without a description warning', async () => {
     const html =
       '<h2>About</h2><p>Fish &amp; chips <!-- note --><a href="https://example.org" rel="nofollow">site</a></p><table><tbody><tr><th>A</th></tr></tbody></table>'

@@ -147,7 +147,9 @@ test('if-no-files-found: warn goes on with a warning (here to a draft that keeps
 test('the metadata and concept inputs are checked like files: input, field and fix, no writes', async () => {
   const notJson = await runWith({}, { metadata: '{"title": "x",}' })
   expect(notJson.code).toBe(1)
-  expect(notJson.stdout).toMatch(/::error::Input 'metadata'/)
+  expect(notJson.stdout).toMatch(
+    /::error::.*the metadata input, line 1, column 15: JSON syntax: trailing comma before "}"\. Fix: /
+  )
 
   const badField = await runWith({}, { metadata: JSON.stringify({ access_right: 'opne' }) })
   expect(badField.code).toBe(1)

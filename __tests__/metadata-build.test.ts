@@ -1,5 +1,7 @@
 /** buildMetadata: release defaults < metadata file < version input/tag < `metadata` input. */
+import { formatProblem } from '../src/errors.js'
 import { buildMetadata } from '../src/metadata/build.js'
+import { readJson } from '../src/metadata/json-syntax.js'
 import { readMetadataSource, type MetadataSource } from '../src/metadata/source.js'
 import type { ZenodoMetadata } from '../src/metadata/types.js'
 import { validateMetadata } from '../src/metadata/validate.js'
@@ -257,6 +259,27 @@ test('the metadata input gets the .zenodo.json shape checks: unknown keys and wr
   expect(built.metadata.title).toBe('Input')
   expect(built.metadata).not.toHaveProperty('licence')
   expect(built.metadata).not.toHaveProperty('keywords')
+})
+
+test('problems in the metadata input name its line and column, as problems in a file do', () => {
+  const text = '{\n  "licence": "MIT",\n  "access_right": "opne"\n}'
+  const read = readJson(text, 'the metadata input', 'input')
+  const built = buildMetadata({
+    defaults: typicalDefaults(),
+    inputMetadata: read.value as ZenodoMetadata,
+    inputPositions: read.positions
+  })
+  const problems = [
+    ...built.problems,
+    ...validateMetadata(built.metadata, built.origins, built.positions)
+  ].filter(p => p.file === 'the metadata input')
+  expect(problems.map(p => [p.field, p.line, p.column])).toEqual([
+    ['licence', 2, 3],
+    ['access_right', 3, 3]
+  ])
+  expect(formatProblem(problems[1])).toMatch(
+    /^the metadata input, line 3, column 3: access_right: .*"opne".*Fix: /
+  )
 })
 
 describe('a metadata file that could not be read', () => {

@@ -1,3 +1,5 @@
+import { ValidationError, type Problem } from '../src/errors.js'
+import { parseZenodoJson } from '../src/metadata/zenodo-json.js'
 import { getSettings, isLoopbackHost } from '../src/settings.js'
 
 const saved = { ...process.env }
@@ -58,11 +60,91 @@ test('accepts the three OAuth inputs instead of a token', () => {
 
 test('rejects a metadata input that is not a JSON object, naming the input', () => {
   setInputs({ token: 't', metadata: '{"title": ' })
-  expect(() => getSettings()).toThrow(/Input 'metadata' is not valid JSON/)
+  expect(() => getSettings()).toThrow(
+    /the metadata input, line 1, column 11: JSON syntax: the input ends where a value was expected\. Fix: /
+  )
   setInputs({ token: 't', metadata: '["a"]' })
   expect(() => getSettings()).toThrow(/Input 'metadata' must be a JSON object/)
   setInputs({ token: 't', metadata: '{"keywords": ["x"]}' })
   expect(getSettings().metadata).toEqual({ keywords: ['x'] })
+})
+
+/** The problems getSettings throws (a ValidationError), or fails the test. */
+function thrownProblems(): Problem[] {
+  try {
+    getSettings()
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError)
+    return (e as ValidationError).problems
+  }
+  throw new Error('getSettings did not throw')
+}
+
+test('the metadata input gets the .zenodo.json parse: every syntax error at once, with line and column in the input', () => {
+  const text = [
+    '{',
+    '  "keywords": ["a", "b",],',
+    '  "title": "My tool"',
+    '  "version": "1.0"',
+    '}'
+  ]
+  setInputs({ token: 't', metadata: text.join('\n') })
+  expect(
+    thrownProblems().map(p => [p.severity, p.file, p.field, p.line, p.column, p.message])
+  ).toEqual([
+    ['error', 'the metadata input', 'JSON syntax', 2, 25, 'trailing comma before "]"'],
+    [
+      'error',
+      'the metadata input',
+      'JSON syntax',
+      4,
+      3,
+      'missing comma between two entries of an object'
+    ]
+  ])
+  // word for word what .zenodo.json gets for the same text
+  const fromFile = parseZenodoJson(text.join('\n'), '.zenodo.json').problems
+  expect(thrownProblems().map(p => [p.line, p.column, p.message, p.fix])).toEqual(
+    fromFile.map(p => [p.line, p.column, p.message, p.fix])
+  )
+})
+
+test('the metadata input refuses what .zenodo.json refuses: comments, single quotes, an unclosed string', () => {
+  setInputs({ token: 't', metadata: '{\n  // the keywords\n  "keywords": ["x"]\n}' })
+  expect(thrownProblems()[0]).toMatchObject({
+    line: 2,
+    column: 3,
+    message: 'comments are not allowed in JSON'
+  })
+  setInputs({ token: 't', metadata: "{'title': 'x'}" })
+  expect(thrownProblems()[0].message).toMatch(/double quotes/)
+  setInputs({ token: 't', metadata: '{"title": "x}' })
+  expect(thrownProblems()[0]).toMatchObject({ line: 1, message: 'this string is never closed' })
+})
+
+test('metadata input line numbers count from its first line, blank lines before the JSON included', () => {
+  setInputs({ token: 't', metadata: '\n\n{"title": "x",}\n' })
+  expect(thrownProblems()).toMatchObject([{ line: 3, column: 15 }])
+  expect(() => getSettings()).toThrow(
+    /1 problem found before anything was written to Zenodo:\n {2}- the metadata input, line 3, column 15: JSON syntax: trailing comma before "}"\. Fix: remove the comma/
+  )
+})
+
+test('a key repeated in the metadata input is a warning with its line; the fields keep their positions', () => {
+  setInputs({ token: 't', metadata: '{\n  "title": "a",\n  "title": "b",\n  "keywords": ["x"]\n}' })
+  const s = getSettings()
+  expect(s.metadata).toEqual({ title: 'b', keywords: ['x'] })
+  expect(s.metadataWarnings).toMatchObject([
+    { severity: 'warning', file: 'the metadata input', field: 'title', line: 3, column: 3 }
+  ])
+  expect(s.metadataPositions?.keywords).toEqual({ line: 4, column: 3 })
+})
+
+test('a syntax error in the metadata input names the repository it protects (api rdm)', () => {
+  setInputs({ token: 't', 'zenodo-url': 'https://data.caltech.edu', metadata: '{"title": "x",}' })
+  expect(() => getSettings()).toThrow(
+    /before anything was written to the repository at data\.caltech\.edu/
+  )
 })
 
 test('rejects bad booleans, if-no-files-found values and concurrency, naming the input', () => {

@@ -28,16 +28,22 @@ export interface Problem {
 }
 
 /**
- * One line: `<file>: <field>: <message>. Fix: <fix>`. Fields and messages may quote the user's
- * text (a key of .zenodo.json, a file name), so control characters are escaped (logSafe): the
- * line can never be split into one the runner would read as a workflow command.
+ * One line: `<file>: <field>: <message>. Fix: <fix>`, the file with its line and column when
+ * known (`.zenodo.json:3:5`, or in words for what is not a file: `the metadata input, line 3,
+ * column 5`). Fields and messages may quote the user's text (a key of .zenodo.json, a file name),
+ * so control characters are escaped (logSafe): the line can never be split into one the runner
+ * would read as a workflow command.
  */
 export function formatProblem(p: Problem): string {
-  const where =
-    p.line !== undefined
-      ? `${p.file}:${String(p.line)}${p.column !== undefined ? `:${String(p.column)}` : ''}`
-      : p.file
-  return logSafe(`${where}: ${p.field}: ${p.message}. Fix: ${p.fix}`)
+  return logSafe(`${where(p)}: ${p.field}: ${p.message}. Fix: ${p.fix}`)
+}
+
+function where(p: Problem): string {
+  if (p.line === undefined) return p.file
+  const line = String(p.line)
+  const column = p.column === undefined ? undefined : String(p.column)
+  if (/^[\w.\-/]+$/.test(p.file)) return `${p.file}:${line}${column ? `:${column}` : ''}`
+  return `${p.file}, line ${line}${column ? `, column ${column}` : ''}`
 }
 
 export class ValidationError extends ActionError {

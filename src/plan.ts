@@ -17,7 +17,8 @@ import {
   type ReleaseContext
 } from './github/release.js'
 import { HttpClient, type TokenSource } from './http.js'
-import { buildMetadata } from './metadata/build.js'
+import { buildMetadata, ORIGIN, type BuildResult } from './metadata/build.js'
+import { descriptionHtmlProblem } from './metadata/description-html.js'
 import { releaseDefaults, releaseTreeUrl } from './metadata/defaults.js'
 import { renderMetadataForLog } from './metadata/log-render.js'
 import { readMetadataSource } from './metadata/source.js'
@@ -362,16 +363,41 @@ async function prepareMetadata(
     source,
     version,
     date: release.release.publishedAt ? release.release.publishedAt.slice(0, 10) : undefined,
-    inputMetadata: settings.metadata
+    inputMetadata: settings.metadata,
+    inputPositions: settings.metadataPositions
   })
   const metadata = built.metadata
   const all = [
+    ...(settings.metadataWarnings ?? []),
     ...problems,
     ...built.problems,
-    ...validateMetadata(metadata, built.origins, built.positions)
+    ...validateMetadata(metadata, built.origins, built.positions),
+    ...descriptionWarning(metadata, built, settings)
   ]
   core.debug(`Final metadata: ${renderMetadataForLog(metadata)}`)
   return { metadata: normalizeForZenodo(metadata), problems: all, origins: built.origins }
+}
+
+/**
+ * The tags, attributes and link schemes of the description that Zenodo's sanitizer drops (HTML
+ * written in .zenodo.json or the metadata input; release notes are rendered to allowed HTML).
+ */
+function descriptionWarning(
+  metadata: ZenodoMetadata,
+  built: BuildResult,
+  settings: Settings
+): Problem[] {
+  if (typeof metadata.description !== 'string') return []
+  const origins: Partial<Record<string, string>> = built.origins
+  const file = origins.description ?? ORIGIN.defaults
+  const problem = descriptionHtmlProblem(metadata.description, {
+    file,
+    // a CITATION.cff abstract is escaped text (markdown.ts textToHtml), but name it as the file does
+    field: file.toLowerCase().endsWith('.cff') ? 'abstract' : 'description',
+    service: settings.api === 'rdm' ? repositoryName(settings.zenodoUrl) : 'Zenodo',
+    ...built.positions[file]?.description
+  })
+  return problem ? [problem] : []
 }
 
 /** What publish needs of the files, checked before anything is written. */

@@ -3,9 +3,12 @@
  * and throws an ActionError naming the input for every bad value, before anything else runs.
  */
 import * as core from '@actions/core'
-import { ActionError } from './errors.js'
+import { ActionError, ValidationError, type Problem } from './errors.js'
 import { hasControlChars } from './format.js'
+import { ORIGIN } from './metadata/build.js'
+import { readJson, type Positions } from './metadata/json-syntax.js'
 import type { ZenodoMetadata } from './metadata/types.js'
+import { repositoryName } from './rdm/plan.js'
 
 export type IfNoFilesFound = 'error' | 'warn' | 'ignore'
 
@@ -45,6 +48,10 @@ export interface Settings {
   updateReadmeBadge: boolean
   metadataFile: string
   metadata?: ZenodoMetadata
+  /** Where the fields of the metadata input sit: line and column within the input's text. */
+  metadataPositions?: Positions
+  /** Warnings about the metadata input's JSON (a key repeated in one object). */
+  metadataWarnings?: Problem[]
   /** The version input ('' when not given). */
   version: string
   publish: boolean
@@ -81,6 +88,8 @@ export function getSettings(): Settings {
   const zenodoUrl = readZenodoUrl(input('zenodo-url'), sandbox)
   const githubToken = input('github-token')
   if (githubToken) core.setSecret(githubToken)
+  const api = readApi(input('api'), zenodoUrl)
+  const service = api === 'rdm' ? repositoryName(zenodoUrl) : 'Zenodo'
 
   return {
     token,
@@ -88,7 +97,7 @@ export function getSettings(): Settings {
     zenodoUrl,
     apiUrl: `${zenodoUrl}/api`,
     sandbox,
-    api: readApi(input('api'), zenodoUrl),
+    api,
     concept: input('concept'),
     files: lines('files'),
     archive: lines('archive'),
@@ -98,7 +107,7 @@ export function getSettings(): Settings {
     updateCitationFile: bool('update-citation-file'),
     updateReadmeBadge: bool('update-readme-badge'),
     metadataFile: input('metadata-file') || '.zenodo.json',
-    metadata: readMetadataInput(input('metadata')),
+    ...readMetadataInput(core.getInput('metadata', { trimWhitespace: false }), service),
     version: printable('version'),
     publish: bool('publish', true),
     keepPreviousFiles: bool('keep-previous-files'),
@@ -197,22 +206,31 @@ function readZenodoUrl(value: string, sandbox: boolean): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/api$/, '')}`
 }
 
-function readMetadataInput(value: string): ZenodoMetadata | undefined {
-  if (!value) return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(value)
-  } catch (e) {
-    throw new ActionError(
-      `Input 'metadata' is not valid JSON (${(e as Error).message}). Give a JSON object of Zenodo metadata fields, e.g. {"keywords": ["astronomy"]}.`
-    )
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+/**
+ * The metadata input, read as .zenodo.json is (json-syntax.ts): every JSON syntax error with its
+ * line and column within the input's text, thrown together before anything else runs; a key
+ * repeated in one object is a warning. The text is read untrimmed, so that line numbers count
+ * from the input's first line.
+ */
+function readMetadataInput(
+  text: string,
+  service: string
+): Pick<Settings, 'metadata' | 'metadataPositions' | 'metadataWarnings'> {
+  if (text.trim() === '') return {}
+  const read = readJson(text, ORIGIN.input, 'input')
+  const errors = read.problems.filter(p => p.severity === 'error')
+  if (errors.length > 0) throw new ValidationError(errors, service)
+  const value = read.value
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ActionError(
       `Input 'metadata' must be a JSON object of Zenodo metadata fields, e.g. {"keywords": ["astronomy"]}.`
     )
   }
-  return parsed as ZenodoMetadata
+  return {
+    metadata: value as ZenodoMetadata,
+    metadataPositions: read.positions,
+    metadataWarnings: read.problems
+  }
 }
 
 /**

@@ -386,7 +386,12 @@ const DESCRIPTION_SANITIZER: sanitizeHtml.IOptions = {
     abbr: ['title'],
     acronym: ['title']
   },
-  disallowedTagsMode: 'discard'
+  disallowedTagsMode: 'discard',
+  // bleach's default protocols: a link to any other scheme loses its href (its text stays)
+  allowedSchemes: ['http', 'https', 'mailto'],
+  // Zenodo's bleach keeps the text of every tag it strips, the code inside <script> and <style>
+  // included (mozilla/bleach#185, #234); sanitize-html would drop it by default.
+  nonTextTags: []
 }
 
 function resourceTypeOf(

@@ -27,6 +27,8 @@ export interface BuildArgs {
   date?: string
   /** The `metadata` action input, already JSON-parsed. */
   inputMetadata?: ZenodoMetadata
+  /** Where the input's fields sit in its text (problems about them get a line and column). */
+  inputPositions?: Positions
 }
 
 /** The merged metadata, where each top-level field came from, and warnings about the merge. */
@@ -230,8 +232,15 @@ function setDate(
  * The `metadata` input goes through the same shape checks as .zenodo.json: unknown keys are
  * warned about and dropped, fields of the wrong type are reported and left out.
  */
-function checkedInput(value: ZenodoMetadata, problems: Problem[]): ZenodoMetadata | undefined {
-  const inspected = inspectZenodoMetadata(value, ORIGIN.input)
+function checkedInput(
+  value: ZenodoMetadata,
+  problems: Problem[],
+  positions: Positions = {}
+): ZenodoMetadata | undefined {
+  const inspected = inspectZenodoMetadata(value, ORIGIN.input, {
+    position: key => positions[key],
+    raw: () => undefined
+  })
   problems.push(...inspected.problems)
   return inspected.metadata
 }
@@ -245,7 +254,9 @@ export function buildMetadata(args: BuildArgs): BuildResult {
   if (args.source) layer(metadata, origins, args.source.metadata, args.source.file, problems)
   setVersion(args, metadata, origins, problems)
   setDate(args, metadata, origins, problems)
-  const input = args.inputMetadata ? checkedInput(args.inputMetadata, problems) : undefined
+  const input = args.inputMetadata
+    ? checkedInput(args.inputMetadata, problems, args.inputPositions)
+    : undefined
   if (input) layer(metadata, origins, input, ORIGIN.input, problems)
   mergeRelated(
     [
@@ -258,6 +269,9 @@ export function buildMetadata(args: BuildArgs): BuildResult {
     problems
   )
   if (args.source?.unreadable === true) origins[UNREAD] = args.source.file
-  const positions = args.source?.positions ? { [args.source.file]: args.source.positions } : {}
+  const positions: Partial<Record<string, Positions>> = args.source?.positions
+    ? { [args.source.file]: args.source.positions }
+    : {}
+  if (args.inputPositions) positions[ORIGIN.input] = args.inputPositions
   return { metadata, origins, problems, positions }
 }

@@ -6,6 +6,7 @@
  * keys (only the last value survives) and where each field sits.
  */
 import { parse, visit, type ParseErrorCode } from 'jsonc-parser'
+import type { Problem } from '../errors.js'
 
 /** jsonc-parser's ParseErrorCode values (a const enum, which isolatedModules cannot read). */
 const CODE = {
@@ -427,10 +428,10 @@ function explain(
   }
 }
 
-/** A 1-based line and column in a file. */
-/** Field path -> where it is; a field written nowhere (a default, an input) has none. */
+/** Field path -> where it is; a field written nowhere (a default) has none. */
 export type Positions = Partial<Record<string, Position>>
 
+/** A 1-based line and column in a file. */
 export interface Position {
   line: number
   column: number
@@ -450,4 +451,66 @@ export function positionFinder(text: string): (offset: number) => Position {
     }
     return { line: low + 1, column: offset - starts[low] + 1 }
   }
+}
+
+/** A JSON text read for metadata: what could be recovered, every problem, where fields are. */
+export interface JsonRead {
+  /**
+   * The value read, recovered around the syntax errors; undefined when an error leaves the rest
+   * of the text open to misreading (an unclosed string, a stray character, an empty text).
+   */
+  value?: unknown
+  /**
+   * The syntax errors (severity error), in text order, up to the first one after which the text
+   * may be misread; then a warning for each key repeated in one object (JSON keeps the last).
+   */
+  problems: Problem[]
+  /** Field path ("creators[2].orcid") -> its line and column. */
+  positions: Positions
+  /** The text as read (without a BOM), and its scan, for callers that need key spans. */
+  text: string
+  scan: JsonScan
+  position: (offset: number) => Position
+}
+
+/**
+ * Read a JSON text of metadata the one way the action reads every one (.zenodo.json, the
+ * `metadata` input): a leading BOM dropped, every syntax error named with its line and column
+ * under the field "JSON syntax", repeated keys warned about. `source` names the text in problems
+ * (".zenodo.json", "the metadata input"); `noun` is how messages call it ("the file ends inside
+ * an object", "the input ends inside an object"). The syntax errors are errors: Zenodo reads strict JSON,
+ * so nothing the parser recovers from is accepted silently.
+ */
+export function readJson(text: string, source: string, noun: 'file' | 'input' = 'file'): JsonRead {
+  const words = (s: string): string =>
+    noun === 'file' ? s : s.replace(/\bthe file\b/g, 'the input')
+  const clean = text.replace(/^\uFEFF/, '')
+  const scan = scanJson(clean)
+  const position = positionFinder(clean)
+  // Every syntax error up to the first one after which the text may be misread; the recovered
+  // value is kept when every error reported was one the parser reads on from exactly.
+  const hard = scan.errors.findIndex(e => !e.recoverable)
+  const shown = hard < 0 ? scan.errors : scan.errors.slice(0, hard + 1)
+  const problems: Problem[] = shown.map(error => ({
+    severity: 'error',
+    file: source,
+    field: 'JSON syntax',
+    message: words(error.message),
+    fix: words(error.fix),
+    ...position(error.offset)
+  }))
+  if (hard >= 0) return { problems, positions: {}, text: clean, scan, position }
+  for (const d of scan.duplicates) {
+    problems.push({
+      severity: 'warning',
+      file: source,
+      field: d.path,
+      message: `the key "${d.path.slice(d.path.lastIndexOf('.') + 1)}" appears more than once in the same object; JSON keeps only the last value, so the earlier one is lost`,
+      fix: 'remove the repeated key, or split the entry into two objects if both values are wanted',
+      ...position(d.offset)
+    })
+  }
+  const positions: Positions = {}
+  for (const [path, offset] of scan.paths) positions[path] = position(offset)
+  return { value: scan.value, problems, positions, text: clean, scan, position }
 }

@@ -4,13 +4,7 @@
  * that names the file, the field and the fix.
  */
 import type { Problem } from '../errors.js'
-import {
-  positionFinder,
-  scanJson,
-  type KeySpan,
-  type Position,
-  type Positions
-} from './json-syntax.js'
+import { readJson, type KeySpan, type Position, type Positions } from './json-syntax.js'
 import { ELEMENT_KEYS, KEY_ALIASES, LEGACY_FIELDS, type FieldShape } from './legacy-fields.js'
 import { closest } from './suggest.js'
 import type { ZenodoMetadata } from './types.js'
@@ -38,50 +32,21 @@ export function parseZenodoJson(
   text: string,
   file: string
 ): { metadata?: ZenodoMetadata; problems: Problem[]; positions?: Positions } {
-  const clean = text.replace(/^\uFEFF/, '')
-  const scan = scanJson(clean)
-  const at = positionFinder(clean)
-  // Every syntax error up to the first one after which the text may be misread; the recovered
-  // value is checked too when every error reported was one the parser reads on from exactly.
-  const hard = scan.errors.findIndex(e => !e.recoverable)
-  const shown = hard < 0 ? scan.errors : scan.errors.slice(0, hard + 1)
-  const syntax: Problem[] = shown.map(error => ({
-    severity: 'error',
-    file,
-    field: 'JSON syntax',
-    message: error.message,
-    fix: error.fix,
-    ...at(error.offset)
-  }))
-  const recovered = scan.value
-  if (
-    hard >= 0 ||
-    recovered === null ||
-    typeof recovered !== 'object' ||
-    Array.isArray(recovered)
-  ) {
-    if (syntax.length > 0) return { problems: syntax }
+  const read = readJson(text, file)
+  const recovered = read.value
+  if (recovered === null || typeof recovered !== 'object' || Array.isArray(recovered)) {
+    if (read.problems.length > 0) return { problems: read.problems }
   }
-  const problems: Problem[] = scan.duplicates.map(d => ({
-    severity: 'warning',
+  const result = inspectZenodoMetadata(
+    recovered,
     file,
-    field: d.path,
-    message: `the key "${lastSegment(d.path)}" appears more than once in the same object; JSON keeps only the last value, so the earlier one is lost`,
-    fix: 'remove the repeated key, or split the entry into two objects if both values are wanted',
-    ...at(d.offset)
-  }))
-  const result = inspectZenodoMetadata(recovered, file, sourceMap(clean, scan.topLevel, at))
-  const positions: Positions = {}
-  for (const [path, offset] of scan.paths) positions[path] = at(offset)
+    sourceMap(read.text, read.scan.topLevel, read.position)
+  )
   return {
     metadata: result.metadata,
-    problems: [...syntax, ...problems, ...result.problems],
-    positions
+    problems: [...read.problems, ...result.problems],
+    positions: read.positions
   }
-}
-
-function lastSegment(path: string): string {
-  return path.slice(path.lastIndexOf('.') + 1)
 }
 
 function sourceMap(

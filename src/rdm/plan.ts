@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Problem } from '../errors.js'
 import type { HttpClient } from '../http.js'
+import { descriptionHtmlProblem } from '../metadata/description-html.js'
 import { CITATION_FILE } from '../metadata/source.js'
 import type { ZenodoMetadata } from '../metadata/types.js'
 import type { Settings } from '../settings.js'
@@ -118,6 +119,7 @@ export async function planRdm(o: PlanRdmOptions): Promise<{ plan: RdmPlan; probl
     ...(o.rdmFile && settings.metadata ? [metadataInputOverRdmFile(o.rdmFile.file)] : []),
     ...mapped.problems,
     ...(o.rdmFile ? publishProblems(mapped.body, file) : []),
+    ...(o.rdmFile ? rdmDescriptionWarning(mapped.body.metadata.description, file, service) : []),
     ...(await validateAgainstInstance(client, mapped, { file, instance: settings.zenodoUrl }))
   ].map(p => attribute(p, file, o.origins ?? {}))
   core.debug(`InvenioRDM record body: ${JSON.stringify(mapped.body)}`)
@@ -174,6 +176,20 @@ function attribute(p: Problem, file: string, origins: Record<string, string>): P
   const candidates = [p.field, p.field.replace(/\].*$/, ']'), /^[^.[]+/.exec(p.field)?.[0] ?? '']
   const from = candidates.map(c => origins[c]).find(Boolean)
   return from && from !== file ? { ...p, file: from } : p
+}
+
+/**
+ * The HTML of an InvenioRDM-shaped file's description that the repository's sanitizer drops (a
+ * legacy-shaped description is checked with the rest of the legacy metadata, in src/plan.ts).
+ */
+function rdmDescriptionWarning(description: unknown, file: string, service: string): Problem[] {
+  if (typeof description !== 'string') return []
+  const problem = descriptionHtmlProblem(description, {
+    file,
+    field: 'metadata.description',
+    service
+  })
+  return problem ? [problem] : []
 }
 
 /** The metadata input holds legacy fields, which cannot be laid over an InvenioRDM-shaped file. */

@@ -483,6 +483,32 @@ describe('depositions', () => {
   })
 })
 
+describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of the metadata checks")', () => {
+  /** Create a draft with the metadata, upload one file, publish; the publish answer. */
+  async function publishWith(metadata: Record<string, unknown>) {
+    const d = await createDraft({ ...goodMetadata, ...metadata })
+    await upload(d.links.bucket, 'a.txt', 'a')
+    return call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
+  }
+
+  test('an embargo that has ended (today included) is kept at PUT and refused at publish', async () => {
+    const today = new Date().toISOString().slice(0, 10)
+    for (const until of ['2001-01-31', today, 'soon']) {
+      const res = await publishWith({ access_right: 'embargoed', embargo_date: until })
+      expect([until, res.status]).toEqual([until, 400])
+      expect(asError(res).errors).toEqual([
+        {
+          field: 'access.embargo.until',
+          messages: ['Embargo end date must be set to a future date.']
+        }
+      ])
+    }
+    const future = await publishWith({ access_right: 'embargoed', embargo_date: '2999-01-31' })
+    expect(future.status).toBe(202)
+    expect(asDeposition(future).metadata.embargo_date).toBe('2999-01-31')
+  })
+})
+
 describe('newversion', () => {
   test('builds the new draft from the latest version and imports all its files', async () => {
     const seeded = server.seedPublished({

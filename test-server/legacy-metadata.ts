@@ -663,6 +663,18 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
       errors.push({ field: `metadata.contributors.${String(i)}.role`, messages: [MISSING] })
     }
   })
+  // An active embargo must end after now (invenio-rdm-records services/schemas/access.py,
+  // EmbargoSchema; `until` is midnight UTC of the day, so today has already passed). An
+  // embargo_date that is not a date is dropped at PUT, and publish then says the same.
+  if (f.access_right === 'embargoed') {
+    const until = typeof f.embargo_date === 'string' ? f.embargo_date.trim() : ''
+    if (!validDate(until) || until.length !== 10 || until <= today()) {
+      errors.push({
+        field: 'access.embargo.until',
+        messages: ['Embargo end date must be set to a future date.']
+      })
+    }
+  }
   if (fileCount === 0) {
     errors.push({
       field: 'files.enabled',

@@ -442,6 +442,12 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       fix: 'remove "doi" (the action outputs the DOI of each release and the concept DOI of all versions)'
     })
   }
+  // Zenodo maps embargo_date to InvenioRDM's access.embargo {active: true, until}
+  // (zenodo-rdm site/zenodo_rdm/legacy/deserializers/schemas.py, load_access), and InvenioRDM's
+  // EmbargoSchema refuses an active embargo whose end is not after now: "Embargo end date must
+  // be set to a future date." (invenio-rdm-records services/schemas/access.py). The draft keeps
+  // it and publish fails, so this is refused before any write (docs/zenodo-api.md, "Sources of
+  // the metadata checks"). `until` is read as midnight UTC, so an embargo ending today has ended.
   const embargo = metadata.embargo_date
   if (
     metadata.access_right === 'embargoed' &&
@@ -454,7 +460,7 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
         severity: 'error',
         file: origins.of('embargo_date'),
         field: 'embargo_date',
-        message: `${embargo} is not in the future; Zenodo only accepts an embargo that ends after today`,
+        message: `${embargo} is not in the future; Zenodo refuses to publish an embargo that has already ended ("Embargo end date must be set to a future date.")`,
         fix: 'set a future embargo_date, or use "access_right": "open" if the files may be open now'
       })
     }

@@ -175,6 +175,20 @@ describe('mapping legacy fields', () => {
       [{ date: '2020-01-01/2020-02-01', type: { id: 'collected' }, description: 'd' }]
     ],
     [
+      'dates with only a start, or the same day twice -> one date',
+      {
+        dates: [
+          { start: '2020-01-01', type: 'Collected' },
+          { start: '2021', end: '2021', type: 'Valid' }
+        ]
+      },
+      'dates',
+      [
+        { date: '2020-01-01', type: { id: 'collected' } },
+        { date: '2021', type: { id: 'valid' } }
+      ]
+    ],
+    [
       'locations -> features with a [lon, lat] point',
       { locations: [{ place: 'Geneva', lat: 46.2, lon: 6.1, description: 'CERN' }] },
       'locations',
@@ -227,14 +241,14 @@ describe('mapping legacy fields', () => {
     const m = map({
       creators: [{ name: ', Jane' }],
       related_identifiers: [{ identifier: 'TBD', relation: 'cites' }],
-      dates: [{ start: '2020-01-01', type: 'Collected' }],
+      dates: [{ type: 'Collected' }],
       license: 'Do What You Want',
       access_conditions: 'ask'
     })
     const byField = Object.fromEntries(m.problems.map(p => [p.field, p]))
     expect(byField['creators[0].name']).toMatchObject({ severity: 'error', file: '.zenodo.json' })
     expect(byField['related_identifiers[0].identifier'].severity).toBe('error')
-    expect(byField['dates[0]'].severity).toBe('warning')
+    expect(byField['dates[0]'].severity).toBe('error')
     expect(byField.license.severity).toBe('error')
     expect(byField.access_conditions.severity).toBe('warning')
     for (const p of m.problems) expect(p.fix.length).toBeGreaterThan(5)

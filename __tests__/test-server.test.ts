@@ -507,6 +507,35 @@ describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of th
     expect(future.status).toBe(202)
     expect(asDeposition(future).metadata.embargo_date).toBe('2999-01-31')
   })
+
+  test('a date needs a start or an end (400 otherwise); one alone is kept; a reversed period fails at publish', async () => {
+    const single = await publishWith({
+      dates: [
+        { start: '2024-01-01', type: 'Collected' },
+        { end: '2024-02', type: 'Valid' }
+      ]
+    })
+    expect(single.status).toBe(202)
+    expect(asDeposition(single).metadata.dates).toEqual([
+      { start: '2024-01-01', type: 'Collected' },
+      { end: '2024-02', type: 'Valid' }
+    ])
+    const d = await createDraft()
+    const neither = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
+      json: { metadata: { dates: [{ type: 'Valid', description: 'x' }] } }
+    })
+    expect(neither.status).toBe(400)
+    expect(asError(neither).errors).toEqual([
+      { field: 'metadata.dates', messages: ['Invalid date provided.'] }
+    ])
+    const reversed = await publishWith({
+      dates: [{ start: '2024-03-01', end: '2024-01-31', type: 'Valid' }]
+    })
+    expect(reversed.status).toBe(400)
+    expect(asError(reversed).errors).toEqual([
+      { field: 'metadata.dates.0.date', messages: ['Missing data for required field.'] }
+    ])
+  })
 })
 
 describe('newversion', () => {

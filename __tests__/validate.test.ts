@@ -10,6 +10,7 @@ import {
   suggestLicense
 } from '../src/metadata/license.js'
 import { checkOrcid, orcidCheckDigit } from '../src/metadata/orcid.js'
+import { isEdtfDate, legacyDateOf } from '../src/metadata/schema.js'
 import type { ZenodoMetadata } from '../src/metadata/types.js'
 import { normalizeForZenodo, validateMetadata } from '../src/metadata/validate.js'
 import { parseZenodoJson } from '../src/metadata/zenodo-json.js'
@@ -421,7 +422,7 @@ describe('dates, language and other fields', () => {
     expect(errorsOf({ publication_date: '2024-05' })).toEqual([])
   })
 
-  test('dates need a type from the date types, a start and an end', () => {
+  test('dates need a type from the date types, and a start or an end', () => {
     expect(
       errorsOf({ dates: [{ start: '2024-01-01', end: '2024-02-01', type: 'collected' }] })
     ).toEqual([])
@@ -431,9 +432,36 @@ describe('dates, language and other fields', () => {
     expect(
       onlyError({ dates: [{ start: '2024-01-01', end: '2024-02-01', type: 'Later' }] }).message
     ).toMatch(/date type/)
-    expect(onlyError({ dates: [{ start: '2024-01-01', type: 'Valid' }] }).field).toBe(
-      'dates[0].end'
+    expect(onlyError({ dates: [{ type: 'Valid' }] })).toMatchObject({
+      field: 'dates[0]',
+      message: expect.stringMatching(/neither "start" nor "end".*Invalid date provided/) as unknown
+    })
+  })
+
+  test('a date with only a start, only an end, or the same day twice is accepted (Zenodo stores one date)', () => {
+    expect(check({ dates: [{ start: '2024-01-01', type: 'Valid' }] })).toEqual([])
+    expect(check({ dates: [{ end: '2024-02', type: 'collected' }] })).toEqual([])
+    expect(check({ dates: [{ start: '2024-01-01', end: '2024-01-01', type: 'Created' }] })).toEqual(
+      []
     )
+    expect(legacyDateOf('2024-01-01', undefined)).toBe('2024-01-01')
+    expect(legacyDateOf(undefined, '2024')).toBe('2024')
+    expect(legacyDateOf('2024-01-01', '2024-01-01')).toBe('2024-01-01')
+    expect(legacyDateOf('2024-01-01', '2024-03')).toBe('2024-01-01/2024-03')
+    expect(legacyDateOf(' ', '')).toBeUndefined()
+  })
+
+  test('a period that ends before it starts is refused, as InvenioRDM refuses it', () => {
+    expect(
+      onlyError({ dates: [{ start: '2024-03-01', end: '2024-01-31', type: 'Valid' }] })
+    ).toMatchObject({
+      field: 'dates[0]',
+      message: expect.stringMatching(/must not end before it starts/) as unknown
+    })
+    expect(check({ dates: [{ start: '2024-03', end: '2024', type: 'Valid' }] })).toEqual([])
+    expect(onlyError({ publication_date: '2024-05-01/2023' }).field).toBe('publication_date')
+    expect(isEdtfDate('2023/2024-01')).toBe(true)
+    expect(isEdtfDate('2024-02/2024-01-31')).toBe(false)
   })
 
   test('language is a 2- or 3-letter code', () => {

@@ -464,18 +464,46 @@ function loadAlternate(v: unknown, errors: FieldError[]) {
   return out
 }
 
+/** A value as Python's str() would write it into a string (near enough for JSON scalars). */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? String(v)
+    : JSON.stringify(v)
+}
+
+/**
+ * Dates as Zenodo's legacy deserializer reads them (zenodo-rdm legacy/deserializers/metadata.py,
+ * load_dates): start and end make the interval "start/end" (one date when they are equal), either
+ * alone is a single date, neither is 400 "Invalid date provided."; a missing type is a 500 (the
+ * key is indexed). The date is then InvenioRDM's EDTF level 0 string: one that is not (or an
+ * interval that ends before it starts) is dropped at PUT, and publish says it is missing.
+ */
 function loadDates(v: unknown, errors: FieldError[]) {
-  const list = objectsOf(v, 'type')
-  if (!list) return undefined
-  return list.map((d, i) => {
-    const type = String(d.type)
+  if (!Array.isArray(v)) return undefined
+  return v.map((item, i) => {
+    if (!isObject(item)) throw internalError()
+    const start = item.start
+    const end = item.end
+    if (!start && !end) {
+      errors.push({ field: 'metadata.dates', messages: ['Invalid date provided.'] })
+      return {}
+    }
+    if (item.type === undefined || item.type === null) throw internalError()
+    const type = scalarText(item.type)
     if (!DATE_TYPES.has(type.toLowerCase())) {
       errors.push({
         field: `metadata.dates.${String(i)}.type`,
         messages: [`Invalid value ${type}.`]
       })
     }
-    return pick(d, ['start', 'end', 'type', 'description'])
+    const date =
+      start && end && start !== end ? `${scalarText(start)}/${scalarText(end)}` : start || end
+    const out = pick(item, ['type', 'description'])
+    if (typeof date === 'string' && validEdtf(date)) {
+      if (start) out.start = start
+      if (end) out.end = end
+    }
+    return out
   })
 }
 
@@ -600,10 +628,22 @@ function validDate(s: string): boolean {
   return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
 }
 
-/** Whether s is an EDTF date or interval Zenodo accepts as publication_date. */
+/**
+ * Whether s is an EDTF level 0 date or interval, as InvenioRDM's EDTFDateString takes it
+ * (marshmallow-utils fields/edtfdatestring.py): an interval must not end before it starts.
+ */
 export function validEdtf(s: string): boolean {
   const parts = s.split('/')
-  return parts.length <= 2 && parts.every(validDate)
+  if (parts.length > 2 || !parts.every(validDate)) return false
+  if (parts.length === 1) return true
+  const first = parts[0].padEnd(10, parts[0].length === 4 ? '-01-01' : '-01')
+  const last =
+    parts[1].length === 4
+      ? `${parts[1]}-12-31`
+      : parts[1].length === 7
+        ? `${parts[1]}-31`
+        : parts[1]
+  return first <= last
 }
 
 /** The errors publishing would answer for this metadata and file count (empty: publishable). */
@@ -641,6 +681,12 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
       messages: ['Please provide a valid date or interval.']
     })
   }
+  const dates = (f.dates as Record<string, unknown>[] | undefined) ?? []
+  dates.forEach((d, i) => {
+    if (d.start === undefined && d.end === undefined) {
+      errors.push({ field: `metadata.dates.${String(i)}.date`, messages: [MISSING] })
+    }
+  })
   for (const [list, prefix] of [
     ['creators', 'metadata.creators'],
     ['contributors', 'metadata.contributors']

@@ -39,11 +39,31 @@ export function isCalendarDate(value: string, partial = false): boolean {
   return day >= 1 && day <= days
 }
 
-/** EDTF level 0 as Zenodo stores dates: YYYY, YYYY-MM, YYYY-MM-DD, or an interval of those. */
+/**
+ * EDTF level 0 as Zenodo stores dates: YYYY, YYYY-MM, YYYY-MM-DD, or an interval of those that
+ * does not end before it starts (InvenioRDM's EDTFDateString, marshmallow-utils
+ * fields/edtfdatestring.py, checks intervals are chronological).
+ */
 export function isEdtfDate(value: string): boolean {
   const parts = value.split('/')
-  if (parts.length > 2) return false
-  return parts.every(p => isCalendarDate(p, true))
+  if (parts.length > 2 || !parts.every(p => isCalendarDate(p, true))) return false
+  if (parts.length === 1) return true
+  const [from, to] = parts
+  const first = from.length === 4 ? `${from}-01-01` : from.length === 7 ? `${from}-01` : from
+  const last = to.length === 4 ? `${to}-12-31` : to.length === 7 ? `${to}-31` : to
+  return first <= last
+}
+
+/**
+ * The one EDTF date Zenodo makes of a legacy `dates` entry (zenodo-rdm
+ * legacy/deserializers/metadata.py, load_dates): "start/end", or the date alone when only one is
+ * given or both are the same; undefined when neither is given.
+ */
+export function legacyDateOf(start: unknown, end: unknown): string | undefined {
+  const from = typeof start === 'string' && start.trim() !== '' ? start.trim() : undefined
+  const to = typeof end === 'string' && end.trim() !== '' ? end.trim() : undefined
+  if (from !== undefined && to !== undefined) return from === to ? from : `${from}/${to}`
+  return from ?? to
 }
 
 const nonBlank = { type: 'string', pattern: '\\S' }
@@ -141,7 +161,9 @@ export function metadataSchema(): object {
         type: 'array',
         items: {
           type: 'object',
-          required: ['type', 'start', 'end'],
+          // type is indexed by Zenodo's deserializer (missing: 500); start and end are each
+          // optional, but one of them is needed (validate.ts, dateProblems).
+          required: ['type'],
           properties: {
             start: { type: 'string', format: 'edtf-date' },
             end: { type: 'string', format: 'edtf-date' },

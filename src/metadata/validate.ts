@@ -10,7 +10,13 @@ import { matchLicense } from './license.js'
 import { UNREAD } from './build.js'
 import { checkRelatedIdentifier, isGnd } from './identifiers.js'
 import { checkOrcid } from './orcid.js'
-import { ACCESS_RIGHTS, isCalendarDate, metadataValidator } from './schema.js'
+import {
+  ACCESS_RIGHTS,
+  isCalendarDate,
+  isEdtfDate,
+  legacyDateOf,
+  metadataValidator
+} from './schema.js'
 import { closest } from './suggest.js'
 import type { ZenodoMetadata } from './types.js'
 import {
@@ -124,8 +130,6 @@ const REQUIRED_FIXES: Record<string, string> = {
   relation: 'add a "relation", e.g. "isSupplementTo"',
   id: 'add the grant "id", e.g. "10.13039/501100000780::777541"',
   place: 'add a "place" (Zenodo fails with a server error when it is missing)',
-  start: 'give both "start" and "end" (use the same date twice for a single day)',
-  end: 'give both "start" and "end" (use the same date twice for a single day)',
   term: 'add the "term" of the subject',
   contributorsType: `add a "type": one of ${listOf(CONTRIBUTOR_ROLE_NAMES)}`,
   datesType: `add a "type": one of ${listOf(DATE_TYPES.map(dateTypeName))}`
@@ -398,6 +402,45 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
   return problems
 }
 
+/**
+ * `dates` entries as Zenodo reads them (docs/zenodo-api.md, "Sources of the metadata checks"):
+ * start and end are each optional, but an entry with neither is refused at create/PUT (400
+ * "Invalid date provided."), and the date Zenodo makes of them ("start/end", or the one date)
+ * must be EDTF level 0, not ending before it starts, or publish fails.
+ */
+function dateProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const problems: Problem[] = []
+  if (!Array.isArray(metadata.dates)) return problems
+  metadata.dates.forEach((entry: unknown, index) => {
+    if (!isObject(entry)) return
+    const field = `dates[${String(index)}]`
+    const { start, end } = entry
+    const date = legacyDateOf(start, end)
+    if (date === undefined) {
+      if (start !== undefined || end !== undefined) return // a type error of start/end, reported
+      problems.push({
+        severity: 'error',
+        file: origins.of(field),
+        field,
+        message: 'has neither "start" nor "end"; Zenodo refuses it (400 "Invalid date provided.")',
+        fix: 'give "start" (and "end" for a period), e.g. "start": "2024-05-31"'
+      })
+      return
+    }
+    const parts = [start, end].filter((p): p is string => typeof p === 'string')
+    // Each part that is not a date is reported by the schema; here only their combination.
+    if (!parts.every(p => p.trim() === '' || isEdtfDate(p.trim())) || isEdtfDate(date)) return
+    problems.push({
+      severity: 'error',
+      file: origins.of(field),
+      field,
+      message: `"${date}" (start/end) is not a date or period Zenodo accepts: a period must not end before it starts, and start and end must each be one date`,
+      fix: 'give "start" as the first day and "end" as the last day, e.g. "start": "2024-01-01", "end": "2024-03-31"'
+    })
+  })
+  return problems
+}
+
 /** Checks a schema cannot express well; these give warnings only (Zenodo would accept them). */
 function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
   const problems: Problem[] = []
@@ -540,7 +583,7 @@ export function validateMetadata(
     seen.add(key)
     problems.push({ severity: 'error', file: where.of(translated.field), ...translated })
   }
-  problems.push(...entryProblems(metadata, where))
+  problems.push(...entryProblems(metadata, where), ...dateProblems(metadata, where))
   return [...groupRepeats(problems, metadata), ...advisories(metadata, where)].map(p =>
     locate(inFileTerms(p), positions)
   )

@@ -18,8 +18,7 @@
  * - grants [{id "funderDOI::award"}] -> funding [{funder {id}, award {id "funder::award"}}]
  *   (funder DOIs of Zenodo's table replaced by their ROR ids);
  * - language (2 letters -> ISO 639-3, 3 as is) -> languages [{id}];
- * - dates with start and end -> dates [{date "start/end", type {id}, description}] (Zenodo drops
- *   a date without both ends: warned here);
+ * - dates -> dates [{date "start/end" (or the one date given), type {id}, description}];
  * - locations -> locations {features [{place, geometry Point [lon, lat], description}]};
  * - notes -> additional_descriptions type "other"; method -> type "methods";
  * - references -> references [{reference}]; version, title, description, publication_date
@@ -33,6 +32,7 @@ import { iso6393To1 } from 'iso-639-3'
 import type { Problem } from '../errors.js'
 import { matchLicense } from '../metadata/license.js'
 import { checkOrcid } from '../metadata/orcid.js'
+import { legacyDateOf } from '../metadata/schema.js'
 import type { ZenodoMetadata } from '../metadata/types.js'
 
 /** An InvenioRDM record body (POST /api/records, PUT /api/records/{id}/draft). */
@@ -432,15 +432,12 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
   dates.forEach((d: unknown, i) => {
     const at = `dates[${String(i)}]`
     const x = isObject(d) ? d : {}
-    const start = str(x.start)
-    const end = str(x.end)
+    // As Zenodo's legacy deserializer: "start/end", or one date when only one is given or both
+    // are the same; neither is refused (validate.ts reports it before this mapping is used).
+    const date = legacyDateOf(x.start, x.end)
     const type = str(x.type)
-    if (!start || !end) {
-      warn(
-        at,
-        "has no start or no end date; Zenodo's mapping to InvenioRDM drops such a date",
-        'give both "start" and "end" (the same day twice for a single date)'
-      )
+    if (date === undefined) {
+      error(at, 'has neither "start" nor "end"', 'give "start" (and "end" for a period)')
       return
     }
     if (!type) {
@@ -450,7 +447,7 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
     origins[`metadata.dates[${String(rdmDates.length)}].type`] = `${at}.type`
     const desc = str(x.description)
     rdmDates.push({
-      date: `${start}/${end}`,
+      date,
       type: { id: type.toLowerCase() },
       ...(desc ? { description: desc } : {})
     })

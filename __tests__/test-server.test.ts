@@ -508,6 +508,17 @@ describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of th
     expect(asDeposition(future).metadata.embargo_date).toBe('2999-01-31')
   })
 
+  test('subjects are not read (only keywords become subjects): dropped at PUT, in any shape', async () => {
+    const res = await publishWith({
+      keywords: ['astronomy'],
+      subjects: [{ term: 'Astronomy' }, { term: 'Physics', identifier: 'http://x.org/p' }]
+    })
+    expect(res.status).toBe(202)
+    expect(asDeposition(res).metadata).not.toHaveProperty('subjects')
+    expect(asDeposition(res).metadata.keywords).toEqual(['astronomy'])
+    expect((await publishWith({ subjects: 'Astronomy' })).status).toBe(202)
+  })
+
   test('a date needs a start or an end (400 otherwise); one alone is kept; a reversed period fails at publish', async () => {
     const single = await publishWith({
       dates: [

@@ -584,8 +584,8 @@ export function loadMetadata(input: Record<string, unknown>, defaults: boolean):
     fields.locations = locations.map(l => pick(l, ['place', 'lat', 'lon', 'description']))
   const grants = objectsOf(input.grants, 'id')
   if (grants) fields.grants = grants.map(g => ({ id: g.id }))
-  const subjects = objectsOf(input.subjects)
-  if (subjects) fields.subjects = subjects.map(s => pick(s, ['term', 'identifier', 'scheme']))
+  // `subjects` is not read: the deserializer's subjects come from keywords only, so the key is
+  // dropped like any unknown one (zenodo-rdm legacy/deserializers/metadata.py).
   const communities = loadCommunities(input.communities, errors)
   if (communities) fields.communities = communities
   const language = loadLanguage(input.language, errors)

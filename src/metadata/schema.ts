@@ -148,14 +148,6 @@ export function metadataSchema(): object {
         type: 'array',
         items: { type: 'object', required: ['id'], properties: { id: nonBlank } }
       },
-      subjects: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['term', 'identifier'],
-          properties: { term: nonBlank, identifier: nonBlank, scheme: { type: 'string' } }
-        }
-      },
       language: { type: 'string', pattern: '^[A-Za-z]{2,3}$' },
       dates: {
         type: 'array',

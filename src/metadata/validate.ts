@@ -130,7 +130,6 @@ const REQUIRED_FIXES: Record<string, string> = {
   relation: 'add a "relation", e.g. "isSupplementTo"',
   id: 'add the grant "id", e.g. "10.13039/501100000780::777541"',
   place: 'add a "place" (Zenodo fails with a server error when it is missing)',
-  term: 'add the "term" of the subject',
   contributorsType: `add a "type": one of ${listOf(CONTRIBUTOR_ROLE_NAMES)}`,
   datesType: `add a "type": one of ${listOf(DATE_TYPES.map(dateTypeName))}`
 }
@@ -139,9 +138,6 @@ function requiredProblem(field: string): { message: string; fix: string } {
   const name = leaf(field)
   const key =
     name === 'type' ? (parentList(field) === 'dates' ? 'datesType' : 'contributorsType') : name
-  if (parentList(field) === 'subjects' && name === 'identifier') {
-    return { message: 'is missing', fix: 'add the "identifier" (a URL) of the subject term' }
-  }
   return { message: 'is missing', fix: REQUIRED_FIXES[key] ?? `add "${name}"` }
 }
 

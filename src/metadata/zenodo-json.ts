@@ -214,7 +214,10 @@ function suggestKey(key: string, candidates: readonly string[]): string | undefi
 /** Fixes for unknown keys whose content belongs in a legacy field of another shape. */
 const SPECIAL_FIXES: Readonly<Partial<Record<string, string>>> = {
   resource_type:
-    'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype'
+    'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype',
+  // Zenodo's deposit API reads only keywords as subjects (docs/zenodo-api.md).
+  subjects:
+    'write the terms into "keywords" (the only subjects Zenodo\'s deposit API reads), or remove "subjects"'
 }
 
 function unknownKeyWarning(
@@ -357,8 +360,6 @@ const ELEMENT_EXAMPLES: Readonly<Record<string, string>> = {
   related_identifiers: '{"identifier": "10.1234/example", "relation": "isSupplementTo"}',
   communities: '{"identifier": "my-community"}',
   grants: '{"id": "10.13039/501100000780::777541"}',
-  subjects:
-    '{"term": "Astronomy", "identifier": "http://id.loc.gov/authorities/subjects/sh85009003"}',
   locations: '{"place": "Geneva, Switzerland", "lat": 46.2, "lon": 6.1}',
   dates: '{"start": "2024-01-01", "end": "2024-12-31", "type": "Collected"}'
 }

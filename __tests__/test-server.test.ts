@@ -519,6 +519,26 @@ describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of th
     expect((await publishWith({ subjects: 'Astronomy' })).status).toBe(202)
   })
 
+  test('locations: any coordinates are taken, a point only when lat and lon are both non-zero numbers', async () => {
+    const res = await publishWith({
+      locations: [
+        { place: 'Far', lat: 123, lon: -400 },
+        { place: 'Equator', lat: 0, lon: 10 },
+        { place: 'Half', lat: 5 },
+        { place: 'Text', lat: '46.2', lon: '6.1' },
+        { place: 'Words', lat: 'north', lon: 6.1, description: 'd' }
+      ]
+    })
+    expect(res.status).toBe(202)
+    expect(asDeposition(res).metadata.locations).toEqual([
+      { place: 'Far', lat: 123, lon: -400 },
+      { place: 'Equator' },
+      { place: 'Half' },
+      { place: 'Text', lat: 46.2, lon: 6.1 },
+      { place: 'Words', description: 'd' }
+    ])
+  })
+
   test('a date needs a start or an end (400 otherwise); one alone is kept; a reversed period fails at publish', async () => {
     const single = await publishWith({
       dates: [

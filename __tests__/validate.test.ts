@@ -494,6 +494,43 @@ describe('dates, language and other fields', () => {
     expect(onlyError({ locations: [{ lat: 1, lon: 2 }] }).field).toBe('locations[0].place')
   })
 
+  test('coordinates out of range are accepted, as Zenodo takes them (no range check)', () => {
+    expect(check({ locations: [{ place: 'P', lat: 123, lon: -400 }] })).toEqual([])
+    expect(normalizeForZenodo({ locations: [{ place: 'P', lat: 123, lon: -400 }] })).toEqual({
+      locations: [{ place: 'P', lat: 123, lon: -400 }]
+    })
+  })
+
+  test('coordinates Zenodo drops (a 0, one alone, not a number) are a warning and are not sent', () => {
+    const locations = [
+      { place: 'Equator', lat: 0, lon: 10 },
+      { place: 'Half', lat: 5 },
+      { place: 'Words', lat: 'north', lon: 6.1 }
+    ]
+    const problems = check({ locations })
+    expect(problems.filter(p => p.severity === 'error')).toEqual([])
+    expect(problems.map(p => [p.severity, p.field, p.message])).toEqual([
+      ['warning', 'locations[0]', expect.stringMatching(/drops the coordinates, because lat is 0/)],
+      ['warning', 'locations[1]', expect.stringMatching(/because only lat is given/)],
+      ['warning', 'locations[2]', expect.stringMatching(/because lat is not a number/)]
+    ])
+    expect(normalizeForZenodo({ locations }).locations).toEqual([
+      { place: 'Equator' },
+      { place: 'Half' },
+      { place: 'Words' }
+    ])
+  })
+
+  test('coordinates written as text are sent as the numbers Zenodo stores, with a warning', () => {
+    const locations = [{ place: 'Geneva', lat: '46.2', lon: 6.1 }]
+    expect(check({ locations })).toEqual([
+      expect.objectContaining({ severity: 'warning', field: 'locations[0].lat' })
+    ])
+    expect(normalizeForZenodo({ locations }).locations).toEqual([
+      { place: 'Geneva', lat: 46.2, lon: 6.1 }
+    ])
+  })
+
   test('what publish requires: a title of 3 characters, a description', () => {
     expect(onlyError({ title: 'ab ' }).field).toBe('title')
     expect(onlyError({ title: undefined }).message).toBe('is missing')
@@ -562,7 +599,7 @@ describe('normalizeForZenodo', () => {
     const full: ZenodoMetadata = {
       ...VALID,
       license: { id: 'MIT' },
-      locations: [{ place: 'Geneva', lat: 0, lon: 0 }],
+      locations: [{ place: 'Geneva', lat: 46.2, lon: 6.1 }],
       prereserve_doi: false
     }
     expect(normalizeForZenodo(full)).toEqual(full)

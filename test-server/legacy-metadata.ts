@@ -526,6 +526,35 @@ function loadCommunities(v: unknown, errors: FieldError[]) {
   return (v as Record<string, unknown>[]).map(c => ({ identifier: c.identifier }))
 }
 
+/** A JSON value as Python reads it in `if lat and lon` (0, "", null, [] and {} are false). */
+function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0
+  if (isObject(v)) return Object.keys(v).length > 0
+  return Boolean(v)
+}
+
+/** A value as marshmallow's Float field takes it (a number, or text that is one), else undefined. */
+function float(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined
+  if (typeof v !== 'string') return undefined
+  const t = v.trim()
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : undefined
+}
+
+/**
+ * A location as Zenodo keeps it: the deserializer makes a Point [lon, lat] only `if lat and lon`,
+ * and InvenioRDM's GeoJSON Point (marshmallow-utils schemas/geojson.py) takes two floats with no
+ * range check; a point that is not numbers is dropped at PUT. GET gives lat and lon back.
+ */
+function loadLocation(l: Record<string, unknown>): Record<string, unknown> {
+  const out = pick(l, ['place', 'description'])
+  if (truthy(l.lat) && truthy(l.lon)) {
+    const [lat, lon] = [float(l.lat), float(l.lon)]
+    if (lat !== undefined && lon !== undefined) Object.assign(out, { lat, lon })
+  }
+  return out
+}
+
 /**
  * Loads legacy metadata (create/PUT): unknown keys and invalid scalars are dropped, vocabulary
  * ids checked (400), missing keys inside lists answered 500, and with `defaults` Zenodo's
@@ -580,8 +609,7 @@ export function loadMetadata(input: Record<string, unknown>, defaults: boolean):
   const dates = loadDates(input.dates, errors)
   if (dates) fields.dates = dates
   const locations = objectsOf(input.locations, 'place')
-  if (locations)
-    fields.locations = locations.map(l => pick(l, ['place', 'lat', 'lon', 'description']))
+  if (locations) fields.locations = locations.map(loadLocation)
   const grants = objectsOf(input.grants, 'id')
   if (grants) fields.grants = grants.map(g => ({ id: g.id }))
   // `subjects` is not read: the deserializer's subjects come from keywords only, so the key is

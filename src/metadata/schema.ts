@@ -171,8 +171,8 @@ export function metadataSchema(): object {
           required: ['place'],
           properties: {
             place: nonBlank,
-            lat: { type: 'number', minimum: -90, maximum: 90 },
-            lon: { type: 'number', minimum: -180, maximum: 180 },
+            // lat and lon are not checked here: Zenodo takes any value and drops the
+            // coordinates it cannot use (validate.ts, zenodoCoordinates).
             description: { type: 'string' }
           }
         }

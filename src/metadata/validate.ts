@@ -310,16 +310,6 @@ function translate(
         message: `"${String(value)}" is not a valid date of the form YYYY-MM-DD`,
         fix: 'write the date as YYYY-MM-DD, e.g. "2024-05-31" (month 01-12, a day that exists)'
       }
-    case 'minimum':
-    case 'maximum':
-      return {
-        field,
-        message: `${String(value)} is out of range`,
-        fix:
-          leaf(field) === 'lat'
-            ? 'give a latitude between -90 and 90'
-            : 'give a longitude between -180 and 180'
-      }
     case 'if':
       return undefined
     default:
@@ -433,6 +423,73 @@ function dateProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       message: `"${date}" (start/end) is not a date or period Zenodo accepts: a period must not end before it starts, and start and end must each be one date`,
       fix: 'give "start" as the first day and "end" as the last day, e.g. "start": "2024-01-01", "end": "2024-03-31"'
     })
+  })
+  return problems
+}
+
+/** A coordinate as Zenodo's Float field reads it: a finite number, or text that is one. */
+function coordinateNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  if (typeof value !== 'string') return undefined
+  const text = value.trim()
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : undefined
+}
+
+/**
+ * What Zenodo keeps of a location's lat and lon (docs/zenodo-api.md, "Sources of the metadata
+ * checks"): its deserializer makes a Point only `if lat and lon` (both given, neither the number
+ * 0), and InvenioRDM's GeoJSON Point takes any two numbers (no range check), dropping a point
+ * that is not numbers. `kept` is the pair Zenodo stores; otherwise `dropped` says why.
+ */
+export function zenodoCoordinates(
+  location: Record<string, unknown>
+): { kept: { lat: number; lon: number } } | { dropped: string } | undefined {
+  const given = (v: unknown): boolean => !isEmpty(v)
+  const { lat, lon } = location
+  if (!given(lat) && !given(lon)) return undefined
+  if (!given(lat) || !given(lon)) {
+    return { dropped: `only ${given(lat) ? 'lat' : 'lon'} is given` }
+  }
+  if (lat === 0 || lon === 0) return { dropped: `${lat === 0 ? 'lat' : 'lon'} is 0` }
+  const [y, x] = [coordinateNumber(lat), coordinateNumber(lon)]
+  if (y === undefined || x === undefined) {
+    return { dropped: `${y === undefined ? 'lat' : 'lon'} is not a number` }
+  }
+  return { kept: { lat: y, lon: x } }
+}
+
+/** Warnings for coordinates Zenodo drops or changes (the place and description are kept). */
+function locationAdvisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const problems: Problem[] = []
+  if (!Array.isArray(metadata.locations)) return problems
+  metadata.locations.forEach((location: unknown, index) => {
+    if (!isObject(location)) return
+    const field = `locations[${String(index)}]`
+    const coordinates = zenodoCoordinates(location)
+    if (coordinates === undefined) return
+    if ('dropped' in coordinates) {
+      problems.push({
+        severity: 'warning',
+        file: origins.of(field),
+        field,
+        message: `Zenodo keeps the place but drops the coordinates, because ${coordinates.dropped} (it keeps a point only when lat and lon are both non-zero numbers)`,
+        fix: coordinates.dropped.endsWith('is 0')
+          ? 'to keep a point on the equator or the prime meridian, write a tiny offset such as 0.000001 instead of 0'
+          : 'give both "lat" and "lon" as numbers, e.g. "lat": 46.2, "lon": 6.1, or remove them'
+      })
+      return
+    }
+    for (const axis of ['lat', 'lon'] as const) {
+      if (typeof location[axis] === 'string') {
+        problems.push({
+          severity: 'warning',
+          file: origins.of(field),
+          field: `${field}.${axis}`,
+          message: `is text; Zenodo stores the number ${String(coordinates.kept[axis])}, and so does the action`,
+          fix: `write the number without quotes: "${axis}": ${String(coordinates.kept[axis])}`
+        })
+      }
+    }
   })
   return problems
 }
@@ -580,9 +637,11 @@ export function validateMetadata(
     problems.push({ severity: 'error', file: where.of(translated.field), ...translated })
   }
   problems.push(...entryProblems(metadata, where), ...dateProblems(metadata, where))
-  return [...groupRepeats(problems, metadata), ...advisories(metadata, where)].map(p =>
-    locate(inFileTerms(p), positions)
-  )
+  return [
+    ...groupRepeats(problems, metadata),
+    ...advisories(metadata, where),
+    ...locationAdvisories(metadata, where)
+  ].map(p => locate(inFileTerms(p), positions))
 }
 
 /**
@@ -692,11 +751,24 @@ function bareOrcids(metadata: ZenodoMetadata): ZenodoMetadata {
   return out
 }
 
+/** Locations with the coordinates Zenodo keeps: both as numbers, or neither. */
+function keptCoordinates(metadata: ZenodoMetadata): ZenodoMetadata {
+  if (!Array.isArray(metadata.locations)) return metadata
+  const locations = metadata.locations.map((location: unknown) => {
+    if (!isObject(location)) return location
+    const coordinates = zenodoCoordinates(location)
+    if (coordinates === undefined) return location
+    const { lat: _lat, lon: _lon, ...rest } = location
+    return 'kept' in coordinates ? { ...rest, ...coordinates.kept } : rest
+  })
+  return { ...metadata, locations }
+}
+
 /**
  * What the action PUTs: the metadata without undefined, null or empty values (empty strings,
- * lists and objects, also inside lists), and ORCIDs written as URLs made bare (as Zenodo does);
- * every other value is kept unchanged.
+ * lists and objects, also inside lists), ORCIDs written as URLs made bare and location
+ * coordinates as Zenodo keeps them (zenodoCoordinates); every other value is kept unchanged.
  */
 export function normalizeForZenodo(metadata: ZenodoMetadata): ZenodoMetadata {
-  return bareOrcids(prune(metadata) as ZenodoMetadata)
+  return keptCoordinates(bareOrcids(prune(metadata) as ZenodoMetadata))
 }

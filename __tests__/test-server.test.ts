@@ -539,6 +539,17 @@ describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of th
     ])
   })
 
+  test('a description shorter than 3 characters is dropped at PUT; publish goes on without one', async () => {
+    for (const description of ['ok', '   ', undefined]) {
+      const d = await createDraft({ ...goodMetadata, description })
+      await upload(d.links.bucket, 'a.txt', 'a')
+      const res = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
+      expect([description, res.status]).toEqual([description, 202])
+      expect(asDeposition(res).metadata).not.toHaveProperty('description')
+    }
+    expect(asDeposition(await publishWith({ description: 'Hey' })).metadata.description).toBe('Hey')
+  })
+
   test('a date needs a start or an end (400 otherwise); one alone is kept; a reversed period fails at publish', async () => {
     const single = await publishWith({
       dates: [

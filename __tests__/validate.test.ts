@@ -531,11 +531,26 @@ describe('dates, language and other fields', () => {
     ])
   })
 
-  test('what publish requires: a title of 3 characters, a description', () => {
+  test('what publish requires: a title of 3 characters', () => {
     expect(onlyError({ title: 'ab ' }).field).toBe('title')
     expect(onlyError({ title: undefined }).message).toBe('is missing')
-    expect(onlyError({ description: '' }).field).toBe('description')
-    expect(onlyError({ description: undefined }).field).toBe('description')
+  })
+
+  test('a description is optional; one shorter than 3 characters is a warning and is not sent (Zenodo drops it)', () => {
+    expect(check({ description: undefined })).toEqual([])
+    for (const description of ['', '  ', 'ok', ' ab ']) {
+      const problems = check({ description })
+      expect(problems).toEqual([
+        expect.objectContaining({
+          severity: 'warning',
+          field: 'description',
+          message: expect.stringMatching(/Zenodo drops such a description/) as unknown
+        })
+      ])
+      expect(normalizeForZenodo({ title: 'T', description })).toEqual({ title: 'T' })
+    }
+    expect(check({ description: 'abc' })).toEqual([])
+    expect(normalizeForZenodo({ description: 'abc' })).toEqual({ description: 'abc' })
   })
 
   test('a DOI in the metadata is a warning (Zenodo takes it, and the record may not get new versions)', () => {
@@ -618,7 +633,7 @@ describe('problems in values from CITATION.cff', () => {
       origins
     )
     expect(problems.map(p => formatProblem(p).split('. Fix:')[0]).sort()).toEqual([
-      'CITATION.cff: abstract: is empty',
+      'CITATION.cff: abstract: is empty; Zenodo drops such a description, so the record will have none',
       'CITATION.cff: authors[1].orcid: ORCID "0000-0002-1825-0098" fails the ORCID checksum, so it is not a real iD (a digit is probably mistyped)'
     ])
   })

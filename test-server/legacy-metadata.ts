@@ -604,7 +604,12 @@ export function loadMetadata(input: Record<string, unknown>, defaults: boolean):
   if (related || alternate.length > 0)
     fields.related_identifiers = [...(related ?? []), ...alternate]
   if (typeof fields.description === 'string') {
-    fields.description = sanitizeHtml(fields.description, DESCRIPTION_SANITIZER)
+    const description = sanitizeHtml(fields.description.trim(), DESCRIPTION_SANITIZER)
+    fields.description = description
+    // InvenioRDM's description is SanitizedHTML with Length(min=3) and is not required: a shorter
+    // one is dropped at PUT and publish goes on without it (invenio-rdm-records
+    // services/schemas/metadata.py).
+    if (description.trim().length < 3) delete fields.description
   }
   const dates = loadDates(input.dates, errors)
   if (dates) fields.dates = dates

@@ -97,12 +97,14 @@ function subtypeRules(): object[] {
 export function metadataSchema(): object {
   return {
     type: 'object',
-    required: ['upload_type', 'title', 'creators', 'publication_date', 'description'],
+    // description is optional in InvenioRDM; one shorter than 3 characters is dropped by
+    // Zenodo (validate.ts warns about it).
+    required: ['upload_type', 'title', 'creators', 'publication_date'],
     properties: {
       ...Object.fromEntries(FREE_TEXT_FIELDS.map(f => [f, { type: 'string' }])),
       upload_type: { type: 'string', enum: UPLOAD_TYPES },
       title: { type: 'string', minTrimmedLength: 3 },
-      description: nonBlank,
+      description: { type: 'string' },
       publication_date: { type: 'string', format: 'edtf-date' },
       creators: { type: 'array', minItems: 1, items: person },
       contributors: {

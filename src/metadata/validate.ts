@@ -582,6 +582,16 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       'write "publication_type": "dissertation"'
     )
   }
+  if (typeof metadata.description === 'string' && metadata.description.trim().length < 3) {
+    // The legacy deserializer trims it, and InvenioRDM's description (SanitizedHTML,
+    // Length(min=3), invenio-rdm-records services/schemas/metadata.py) fails: the draft save
+    // drops it, and publish goes on without a description (it is not required).
+    warn(
+      'description',
+      `${metadata.description.trim() === '' ? 'is empty' : `${JSON.stringify(metadata.description.trim())} is shorter than 3 characters`}; Zenodo drops such a description, so the record will have none`,
+      'write at least 3 characters, or remove the field to use the release notes'
+    )
+  }
   const access = metadata.access_right ?? 'open'
   if (
     metadata.license === undefined &&
@@ -766,9 +776,19 @@ function keptCoordinates(metadata: ZenodoMetadata): ZenodoMetadata {
 
 /**
  * What the action PUTs: the metadata without undefined, null or empty values (empty strings,
- * lists and objects, also inside lists), ORCIDs written as URLs made bare and location
- * coordinates as Zenodo keeps them (zenodoCoordinates); every other value is kept unchanged.
+ * lists and objects, also inside lists), ORCIDs written as URLs made bare, location
+ * coordinates as Zenodo keeps them (zenodoCoordinates), and no description shorter than 3
+ * characters (Zenodo drops it); every other value is kept unchanged.
  */
 export function normalizeForZenodo(metadata: ZenodoMetadata): ZenodoMetadata {
-  return keptCoordinates(bareOrcids(prune(metadata) as ZenodoMetadata))
+  return withoutShortDescription(keptCoordinates(bareOrcids(prune(metadata) as ZenodoMetadata)))
+}
+
+/** Without a description shorter than 3 characters, which Zenodo drops (see advisories). */
+function withoutShortDescription(metadata: ZenodoMetadata): ZenodoMetadata {
+  if (typeof metadata.description !== 'string' || metadata.description.trim().length >= 3) {
+    return metadata
+  }
+  const { description: _dropped, ...rest } = metadata
+  return rest
 }

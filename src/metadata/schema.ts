@@ -98,8 +98,9 @@ export function metadataSchema(): object {
   return {
     type: 'object',
     // description is optional in InvenioRDM; one shorter than 3 characters is dropped by
-    // Zenodo (validate.ts warns about it).
-    required: ['upload_type', 'title', 'creators', 'publication_date'],
+    // Zenodo (validate.ts warns about it). publication_date is not required either: Zenodo's
+    // legacy deserializer makes it today when it is absent (docs/zenodo-api.md).
+    required: ['upload_type', 'title', 'creators'],
     properties: {
       ...Object.fromEntries(FREE_TEXT_FIELDS.map(f => [f, { type: 'string' }])),
       upload_type: { type: 'string', enum: UPLOAD_TYPES },

@@ -521,8 +521,8 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       ) {
         warn(
           `grants[${String(index)}].id`,
-          `"${grant.id}" has no funder prefix; Zenodo expects "<funder DOI>::<award number>"`,
-          `write it as e.g. "10.13039/501100000780::${grant.id}" (European Commission), with your funder's DOI`
+          `"${grant.id}" has no funder prefix; Zenodo reads it as a European Commission grant, "10.13039/501100000780::${grant.id}" (its legacy deserializer adds that prefix), and the award must exist in Zenodo's awards list`,
+          `write "<funder DOI>::<award number>", e.g. "10.13039/501100000780::${grant.id}" for the European Commission, with your funder's DOI`
         )
       }
     })

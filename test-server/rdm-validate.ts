@@ -9,7 +9,7 @@
  *   error with RDM field names.
  */
 import { checkOrcid } from '../src/metadata/orcid.js'
-import { apiError, isObject, type FieldError } from './http-util.js'
+import { apiError, isObject, today, type FieldError } from './http-util.js'
 import type { VocabularyIndex, VocabularyType } from './rdm-vocabularies.js'
 
 /** The parts of a draft the server keeps. */
@@ -235,8 +235,14 @@ export function publishErrors(
   for (const key of files.pending) {
     errors.push({ field: 'files.entries', messages: [`File ${key} has not been committed.`] })
   }
-  if (body.access.embargo.active && !body.access.embargo.until) {
-    errors.push({ field: 'access.embargo.until', messages: [MISSING] })
+  // EmbargoSchema (invenio-rdm-records services/schemas/access.py): an active embargo needs an
+  // `until` after now; a date is read as midnight UTC, so today has already passed.
+  const until = body.access.embargo.until
+  if (body.access.embargo.active && !(until !== undefined && until.slice(0, 10) > today())) {
+    errors.push({
+      field: 'access.embargo.until',
+      messages: ['Embargo end date must be set to a future date.']
+    })
   }
   return errors
 }

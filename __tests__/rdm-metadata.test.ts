@@ -406,6 +406,28 @@ describe('what publish would refuse, before any write', () => {
     ['a bad date', { ...good, publication_date: '31.05.2024' }, ['metadata.publication_date']],
     ['no creators', { ...good, creators: [] }, ['metadata.creators']],
     [
+      'a single date and a period are fine',
+      {
+        ...good,
+        dates: [
+          { date: '2024-01-01', type: { id: 'collected' } },
+          { date: '2023/2024-02', type: { id: 'created' } }
+        ]
+      },
+      []
+    ],
+    [
+      'a date that ends before it starts, and one without a date',
+      {
+        ...good,
+        dates: [
+          { date: '2024-03-01/2024-01-31', type: { id: 'collected' } },
+          { type: { id: 'created' } }
+        ]
+      },
+      ['metadata.dates[0].date', 'metadata.dates[1].date']
+    ],
+    [
       'a person without family name, an organisation without name, a bad ORCID',
       {
         ...good,
@@ -455,6 +477,37 @@ describe('what publish would refuse, before any write', () => {
       expect(published).toBe(fields.length === 0)
     }
   )
+
+  test('an active embargo that has ended is refused here exactly when the instance refuses it at publish', async () => {
+    const { client } = await instance('small')
+    const today = new Date().toISOString().slice(0, 10)
+    for (const until of ['2001-01-31', today, '2999-01-31']) {
+      const body = {
+        metadata: JSON.parse(JSON.stringify(good)) as Record<string, unknown>,
+        access: {
+          record: 'public' as const,
+          files: 'restricted' as const,
+          embargo: { active: true, until }
+        },
+        files: { enabled: true }
+      }
+      const problems = publishProblems(body, 'rdm.json')
+      expect([until, problems.map(p => p.field)]).toEqual([
+        until,
+        until === '2999-01-31' ? [] : ['access.embargo.until']
+      ])
+      const { draft } = await client.createDraft({ ...body })
+      await client.uploadFile(draft.id, {
+        path: join(import.meta.dirname, 'fixtures/corpus/README.md'),
+        name: 'f.md'
+      })
+      const published = await client.publish(draft.id).then(
+        () => true,
+        () => false
+      )
+      expect([until, published]).toEqual([until, problems.length === 0])
+    }
+  })
 
   test("errors of a lenient save are told in the terms of the user's file", async () => {
     const { client } = await instance('small')

@@ -104,7 +104,9 @@ describe('what Zenodo drops: a warning, and not in the record', () => {
     const metadata = published(run)
     expect(metadata).not.toHaveProperty('subjects')
     expect(metadata.keywords).toEqual(['astronomy'])
-    expect(annotations(run, 'warning')).toMatch(/\.zenodo\.json.*subjects.*silently drops it/)
+    expect(annotations(run, 'warning')).toMatch(
+      /\.zenodo\.json.*subjects.*not read by Zenodo's deposit API/
+    )
   })
 
   test('a description shorter than 3 characters publishes with a warning, and the record has none', async () => {

@@ -220,6 +220,12 @@ const SPECIAL_FIXES: Readonly<Partial<Record<string, string>>> = {
     'write the terms into "keywords" (the only subjects Zenodo\'s deposit API reads), or remove "subjects"'
 }
 
+/** Messages for keys that look like legacy fields but that Zenodo's deposit API does not read. */
+const SPECIAL_MESSAGES: Readonly<Partial<Record<string, string>>> = {
+  subjects:
+    "is not read by Zenodo's deposit API (it makes subjects from keywords only), so Zenodo silently drops it; it will not appear on the record"
+}
+
 function unknownKeyWarning(
   key: string,
   file: string,
@@ -231,7 +237,9 @@ function unknownKeyWarning(
     severity: 'warning',
     file,
     field: key,
-    message: `"${key}" is not a Zenodo metadata field; Zenodo silently drops it${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    message:
+      SPECIAL_MESSAGES[key] ??
+      `"${key}" is not a Zenodo metadata field; Zenodo silently drops it${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
     fix:
       special ??
       (suggestion

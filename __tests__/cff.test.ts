@@ -343,6 +343,22 @@ describe('license', () => {
     ])
   })
 
+  test('an empty license list gives no license, with a warning (nothing in Zenodo refuses it)', () => {
+    const { metadata, problems } = parse(...ONE_AUTHOR, 'license: []')
+    expect(metadata).toBeDefined()
+    expect(metadata?.license).toBeUndefined()
+    expect(problems.filter(p => p.severity === 'error')).toEqual([])
+    expect(problems.find(p => p.field === 'license')).toMatchObject({
+      severity: 'warning',
+      message: expect.stringMatching(/empty list.*Zenodo's default/) as unknown
+    })
+  })
+
+  test('a license list with no id in it is an error', () => {
+    const { problems } = parse(...ONE_AUTHOR, 'license:', '  - {id: MIT}')
+    expect(problems.find(p => p.field === 'license')?.severity).toBe('error')
+  })
+
   test('a license is passed on as written (validation checks it later)', () => {
     expect(parse(...ONE_AUTHOR, 'license: GPL-3.0+').metadata?.license).toBe('GPL-3.0+')
   })

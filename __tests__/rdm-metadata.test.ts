@@ -175,6 +175,20 @@ describe('mapping legacy fields', () => {
       [{ date: '2020-01-01/2020-02-01', type: { id: 'collected' }, description: 'd' }]
     ],
     [
+      'dates with only a start, or the same day twice -> one date',
+      {
+        dates: [
+          { start: '2020-01-01', type: 'Collected' },
+          { start: '2021', end: '2021', type: 'Valid' }
+        ]
+      },
+      'dates',
+      [
+        { date: '2020-01-01', type: { id: 'collected' } },
+        { date: '2021', type: { id: 'valid' } }
+      ]
+    ],
+    [
       'locations -> features with a [lon, lat] point',
       { locations: [{ place: 'Geneva', lat: 46.2, lon: 6.1, description: 'CERN' }] },
       'locations',
@@ -227,14 +241,14 @@ describe('mapping legacy fields', () => {
     const m = map({
       creators: [{ name: ', Jane' }],
       related_identifiers: [{ identifier: 'TBD', relation: 'cites' }],
-      dates: [{ start: '2020-01-01', type: 'Collected' }],
+      dates: [{ type: 'Collected' }],
       license: 'Do What You Want',
       access_conditions: 'ask'
     })
     const byField = Object.fromEntries(m.problems.map(p => [p.field, p]))
     expect(byField['creators[0].name']).toMatchObject({ severity: 'error', file: '.zenodo.json' })
     expect(byField['related_identifiers[0].identifier'].severity).toBe('error')
-    expect(byField['dates[0]'].severity).toBe('warning')
+    expect(byField['dates[0]'].severity).toBe('error')
     expect(byField.license.severity).toBe('error')
     expect(byField.access_conditions.severity).toBe('warning')
     for (const p of m.problems) expect(p.fix.length).toBeGreaterThan(5)
@@ -392,6 +406,28 @@ describe('what publish would refuse, before any write', () => {
     ['a bad date', { ...good, publication_date: '31.05.2024' }, ['metadata.publication_date']],
     ['no creators', { ...good, creators: [] }, ['metadata.creators']],
     [
+      'a single date and a period are fine',
+      {
+        ...good,
+        dates: [
+          { date: '2024-01-01', type: { id: 'collected' } },
+          { date: '2023/2024-02', type: { id: 'created' } }
+        ]
+      },
+      []
+    ],
+    [
+      'a date that ends before it starts, and one without a date',
+      {
+        ...good,
+        dates: [
+          { date: '2024-03-01/2024-01-31', type: { id: 'collected' } },
+          { type: { id: 'created' } }
+        ]
+      },
+      ['metadata.dates[0].date', 'metadata.dates[1].date']
+    ],
+    [
       'a person without family name, an organisation without name, a bad ORCID',
       {
         ...good,
@@ -441,6 +477,37 @@ describe('what publish would refuse, before any write', () => {
       expect(published).toBe(fields.length === 0)
     }
   )
+
+  test('an active embargo that has ended is refused here exactly when the instance refuses it at publish', async () => {
+    const { client } = await instance('small')
+    const today = new Date().toISOString().slice(0, 10)
+    for (const until of ['2001-01-31', today, '2999-01-31']) {
+      const body = {
+        metadata: JSON.parse(JSON.stringify(good)) as Record<string, unknown>,
+        access: {
+          record: 'public' as const,
+          files: 'restricted' as const,
+          embargo: { active: true, until }
+        },
+        files: { enabled: true }
+      }
+      const problems = publishProblems(body, 'rdm.json')
+      expect([until, problems.map(p => p.field)]).toEqual([
+        until,
+        until === '2999-01-31' ? [] : ['access.embargo.until']
+      ])
+      const { draft } = await client.createDraft({ ...body })
+      await client.uploadFile(draft.id, {
+        path: join(import.meta.dirname, 'fixtures/corpus/README.md'),
+        name: 'f.md'
+      })
+      const published = await client.publish(draft.id).then(
+        () => true,
+        () => false
+      )
+      expect([until, published]).toEqual([until, problems.length === 0])
+    }
+  })
 
   test("errors of a lenient save are told in the terms of the user's file", async () => {
     const { client } = await instance('small')

@@ -192,6 +192,34 @@ describe('drafts', () => {
     )
   })
 
+  test('an active embargo must end after today (EmbargoSchema), else publish answers 400', async () => {
+    const today = new Date().toISOString().slice(0, 10)
+    for (const [until, status] of [
+      ['2001-01-31', 400],
+      [today, 400],
+      ['2999-01-31', 202]
+    ] as const) {
+      const res = await call('POST', '/records', {
+        json: {
+          metadata: goodMetadata,
+          access: { record: 'public', files: 'restricted', embargo: { active: true, until } }
+        }
+      })
+      const id = asRecord(res).id
+      await addFile(id, 'a.txt', 'A')
+      const published = await call('POST', `/records/${id}/draft/actions/publish`)
+      expect([until, published.status]).toEqual([until, status])
+      if (status === 400) {
+        expect(asErrors(published).errors).toEqual([
+          {
+            field: 'access.embargo.until',
+            messages: ['Embargo end date must be set to a future date.']
+          }
+        ])
+      }
+    }
+  })
+
   test('publish answers 202 with DOI and parent DOI; an uncommitted file blocks publish', async () => {
     const id = await draftWith()
     await call('POST', `/records/${id}/draft/files`, { json: [{ key: 'p.txt' }] })

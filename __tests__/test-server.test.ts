@@ -483,6 +483,103 @@ describe('depositions', () => {
   })
 })
 
+describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of the metadata checks")', () => {
+  /** Create a draft with the metadata, upload one file, publish; the publish answer. */
+  async function publishWith(metadata: Record<string, unknown>) {
+    const d = await createDraft({ ...goodMetadata, ...metadata })
+    await upload(d.links.bucket, 'a.txt', 'a')
+    return call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
+  }
+
+  test('an embargo that has ended (today included) is kept at PUT and refused at publish', async () => {
+    const today = new Date().toISOString().slice(0, 10)
+    for (const until of ['2001-01-31', today, 'soon']) {
+      const res = await publishWith({ access_right: 'embargoed', embargo_date: until })
+      expect([until, res.status]).toEqual([until, 400])
+      expect(asError(res).errors).toEqual([
+        {
+          field: 'access.embargo.until',
+          messages: ['Embargo end date must be set to a future date.']
+        }
+      ])
+    }
+    const future = await publishWith({ access_right: 'embargoed', embargo_date: '2999-01-31' })
+    expect(future.status).toBe(202)
+    expect(asDeposition(future).metadata.embargo_date).toBe('2999-01-31')
+  })
+
+  test('subjects are not read (only keywords become subjects): dropped at PUT, in any shape', async () => {
+    const res = await publishWith({
+      keywords: ['astronomy'],
+      subjects: [{ term: 'Astronomy' }, { term: 'Physics', identifier: 'http://x.org/p' }]
+    })
+    expect(res.status).toBe(202)
+    expect(asDeposition(res).metadata).not.toHaveProperty('subjects')
+    expect(asDeposition(res).metadata.keywords).toEqual(['astronomy'])
+    expect((await publishWith({ subjects: 'Astronomy' })).status).toBe(202)
+  })
+
+  test('locations: any coordinates are taken, a point only when lat and lon are both non-zero numbers', async () => {
+    const res = await publishWith({
+      locations: [
+        { place: 'Far', lat: 123, lon: -400 },
+        { place: 'Equator', lat: 0, lon: 10 },
+        { place: 'Half', lat: 5 },
+        { place: 'Text', lat: '46.2', lon: '6.1' },
+        { place: 'Words', lat: 'north', lon: 6.1, description: 'd' }
+      ]
+    })
+    expect(res.status).toBe(202)
+    expect(asDeposition(res).metadata.locations).toEqual([
+      { place: 'Far', lat: 123, lon: -400 },
+      { place: 'Equator' },
+      { place: 'Half' },
+      { place: 'Text', lat: 46.2, lon: 6.1 },
+      { place: 'Words', description: 'd' }
+    ])
+  })
+
+  test('a description shorter than 3 characters is dropped at PUT; publish goes on without one', async () => {
+    for (const description of ['ok', '   ', undefined]) {
+      const d = await createDraft({ ...goodMetadata, description })
+      await upload(d.links.bucket, 'a.txt', 'a')
+      const res = await call('POST', `/deposit/depositions/${String(d.id)}/actions/publish`)
+      expect([description, res.status]).toEqual([description, 202])
+      expect(asDeposition(res).metadata).not.toHaveProperty('description')
+    }
+    expect(asDeposition(await publishWith({ description: 'Hey' })).metadata.description).toBe('Hey')
+  })
+
+  test('a date needs a start or an end (400 otherwise); one alone is kept; a reversed period fails at publish', async () => {
+    const single = await publishWith({
+      dates: [
+        { start: '2024-01-01', type: 'Collected' },
+        { end: '2024-02', type: 'Valid' }
+      ]
+    })
+    expect(single.status).toBe(202)
+    expect(asDeposition(single).metadata.dates).toEqual([
+      { start: '2024-01-01', type: 'Collected' },
+      { end: '2024-02', type: 'Valid' }
+    ])
+    const d = await createDraft()
+    const neither = await call('PUT', `/deposit/depositions/${String(d.id)}`, {
+      json: { metadata: { dates: [{ type: 'Valid', description: 'x' }] } }
+    })
+    expect(neither.status).toBe(400)
+    expect(asError(neither).errors).toEqual([
+      { field: 'metadata.dates', messages: ['Invalid date provided.'] }
+    ])
+    const reversed = await publishWith({
+      dates: [{ start: '2024-03-01', end: '2024-01-31', type: 'Valid' }]
+    })
+    expect(reversed.status).toBe(400)
+    expect(asError(reversed).errors).toEqual([
+      { field: 'metadata.dates.0.date', messages: ['Missing data for required field.'] }
+    ])
+  })
+})
+
 describe('newversion', () => {
   test('builds the new draft from the latest version and imports all its files', async () => {
     const seeded = server.seedPublished({

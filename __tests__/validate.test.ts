@@ -10,6 +10,7 @@ import {
   suggestLicense
 } from '../src/metadata/license.js'
 import { checkOrcid, orcidCheckDigit } from '../src/metadata/orcid.js'
+import { isEdtfDate, legacyDateOf } from '../src/metadata/schema.js'
 import type { ZenodoMetadata } from '../src/metadata/types.js'
 import { normalizeForZenodo, validateMetadata } from '../src/metadata/validate.js'
 import { parseZenodoJson } from '../src/metadata/zenodo-json.js'
@@ -414,6 +415,10 @@ describe('creators and contributors', () => {
 })
 
 describe('dates, language and other fields', () => {
+  test('publication_date may be left out (Zenodo makes it today)', () => {
+    expect(errorsOf({ publication_date: undefined })).toEqual([])
+  })
+
   test('publication_date must be a real date', () => {
     expect(onlyError({ publication_date: '2024-29-11' }).field).toBe('publication_date')
     expect(onlyError({ publication_date: '2023-02-29' }).field).toBe('publication_date')
@@ -421,7 +426,7 @@ describe('dates, language and other fields', () => {
     expect(errorsOf({ publication_date: '2024-05' })).toEqual([])
   })
 
-  test('dates need a type from the date types, a start and an end', () => {
+  test('dates need a type from the date types, and a start or an end', () => {
     expect(
       errorsOf({ dates: [{ start: '2024-01-01', end: '2024-02-01', type: 'collected' }] })
     ).toEqual([])
@@ -431,9 +436,36 @@ describe('dates, language and other fields', () => {
     expect(
       onlyError({ dates: [{ start: '2024-01-01', end: '2024-02-01', type: 'Later' }] }).message
     ).toMatch(/date type/)
-    expect(onlyError({ dates: [{ start: '2024-01-01', type: 'Valid' }] }).field).toBe(
-      'dates[0].end'
+    expect(onlyError({ dates: [{ type: 'Valid' }] })).toMatchObject({
+      field: 'dates[0]',
+      message: expect.stringMatching(/neither "start" nor "end".*Invalid date provided/) as unknown
+    })
+  })
+
+  test('a date with only a start, only an end, or the same day twice is accepted (Zenodo stores one date)', () => {
+    expect(check({ dates: [{ start: '2024-01-01', type: 'Valid' }] })).toEqual([])
+    expect(check({ dates: [{ end: '2024-02', type: 'collected' }] })).toEqual([])
+    expect(check({ dates: [{ start: '2024-01-01', end: '2024-01-01', type: 'Created' }] })).toEqual(
+      []
     )
+    expect(legacyDateOf('2024-01-01', undefined)).toBe('2024-01-01')
+    expect(legacyDateOf(undefined, '2024')).toBe('2024')
+    expect(legacyDateOf('2024-01-01', '2024-01-01')).toBe('2024-01-01')
+    expect(legacyDateOf('2024-01-01', '2024-03')).toBe('2024-01-01/2024-03')
+    expect(legacyDateOf(' ', '')).toBeUndefined()
+  })
+
+  test('a period that ends before it starts is refused, as InvenioRDM refuses it', () => {
+    expect(
+      onlyError({ dates: [{ start: '2024-03-01', end: '2024-01-31', type: 'Valid' }] })
+    ).toMatchObject({
+      field: 'dates[0]',
+      message: expect.stringMatching(/must not end before it starts/) as unknown
+    })
+    expect(check({ dates: [{ start: '2024-03', end: '2024', type: 'Valid' }] })).toEqual([])
+    expect(onlyError({ publication_date: '2024-05-01/2023' }).field).toBe('publication_date')
+    expect(isEdtfDate('2023/2024-01')).toBe(true)
+    expect(isEdtfDate('2024-02/2024-01-31')).toBe(false)
   })
 
   test('language is a 2- or 3-letter code', () => {
@@ -452,7 +484,13 @@ describe('dates, language and other fields', () => {
     expect(onlyError({ grants: [{}] }).field).toBe('grants[0].id')
     const problems = check({ grants: [{ id: '777541' }] })
     expect(problems).toEqual([
-      expect.objectContaining({ severity: 'warning', field: 'grants[0].id' })
+      expect.objectContaining({
+        severity: 'warning',
+        field: 'grants[0].id',
+        message: expect.stringMatching(
+          /reads it as a European Commission grant, "10\.13039\/501100000780::777541"/
+        ) as unknown
+      })
     ])
     expect(check({ grants: [{ id: '10.13039/501100000780::777541' }] })).toEqual([])
   })
@@ -466,11 +504,63 @@ describe('dates, language and other fields', () => {
     expect(onlyError({ locations: [{ lat: 1, lon: 2 }] }).field).toBe('locations[0].place')
   })
 
-  test('what publish requires: a title of 3 characters, a description', () => {
+  test('coordinates out of range are accepted, as Zenodo takes them (no range check)', () => {
+    expect(check({ locations: [{ place: 'P', lat: 123, lon: -400 }] })).toEqual([])
+    expect(normalizeForZenodo({ locations: [{ place: 'P', lat: 123, lon: -400 }] })).toEqual({
+      locations: [{ place: 'P', lat: 123, lon: -400 }]
+    })
+  })
+
+  test('coordinates Zenodo drops (a 0, one alone, not a number) are a warning and are not sent', () => {
+    const locations = [
+      { place: 'Equator', lat: 0, lon: 10 },
+      { place: 'Half', lat: 5 },
+      { place: 'Words', lat: 'north', lon: 6.1 }
+    ]
+    const problems = check({ locations })
+    expect(problems.filter(p => p.severity === 'error')).toEqual([])
+    expect(problems.map(p => [p.severity, p.field, p.message])).toEqual([
+      ['warning', 'locations[0]', expect.stringMatching(/drops the coordinates, because lat is 0/)],
+      ['warning', 'locations[1]', expect.stringMatching(/because only lat is given/)],
+      ['warning', 'locations[2]', expect.stringMatching(/because lat is not a number/)]
+    ])
+    expect(normalizeForZenodo({ locations }).locations).toEqual([
+      { place: 'Equator' },
+      { place: 'Half' },
+      { place: 'Words' }
+    ])
+  })
+
+  test('coordinates written as text are sent as the numbers Zenodo stores, with a warning', () => {
+    const locations = [{ place: 'Geneva', lat: '46.2', lon: 6.1 }]
+    expect(check({ locations })).toEqual([
+      expect.objectContaining({ severity: 'warning', field: 'locations[0].lat' })
+    ])
+    expect(normalizeForZenodo({ locations }).locations).toEqual([
+      { place: 'Geneva', lat: 46.2, lon: 6.1 }
+    ])
+  })
+
+  test('what publish requires: a title of 3 characters', () => {
     expect(onlyError({ title: 'ab ' }).field).toBe('title')
     expect(onlyError({ title: undefined }).message).toBe('is missing')
-    expect(onlyError({ description: '' }).field).toBe('description')
-    expect(onlyError({ description: undefined }).field).toBe('description')
+  })
+
+  test('a description is optional; one shorter than 3 characters is a warning and is not sent (Zenodo drops it)', () => {
+    expect(check({ description: undefined })).toEqual([])
+    for (const description of ['', '  ', 'ok', ' ab ']) {
+      const problems = check({ description })
+      expect(problems).toEqual([
+        expect.objectContaining({
+          severity: 'warning',
+          field: 'description',
+          message: expect.stringMatching(/Zenodo drops such a description/) as unknown
+        })
+      ])
+      expect(normalizeForZenodo({ title: 'T', description })).toEqual({ title: 'T' })
+    }
+    expect(check({ description: 'abc' })).toEqual([])
+    expect(normalizeForZenodo({ description: 'abc' })).toEqual({ description: 'abc' })
   })
 
   test('a DOI in the metadata is a warning (Zenodo takes it, and the record may not get new versions)', () => {
@@ -534,7 +624,7 @@ describe('normalizeForZenodo', () => {
     const full: ZenodoMetadata = {
       ...VALID,
       license: { id: 'MIT' },
-      locations: [{ place: 'Geneva', lat: 0, lon: 0 }],
+      locations: [{ place: 'Geneva', lat: 46.2, lon: 6.1 }],
       prereserve_doi: false
     }
     expect(normalizeForZenodo(full)).toEqual(full)
@@ -553,7 +643,7 @@ describe('problems in values from CITATION.cff', () => {
       origins
     )
     expect(problems.map(p => formatProblem(p).split('. Fix:')[0]).sort()).toEqual([
-      'CITATION.cff: abstract: is empty',
+      'CITATION.cff: abstract: is empty; Zenodo drops such a description, so the record will have none',
       'CITATION.cff: authors[1].orcid: ORCID "0000-0002-1825-0098" fails the ORCID checksum, so it is not a real iD (a digit is probably mistyped)'
     ])
   })

@@ -264,6 +264,28 @@ describe('parseZenodoJson: unknown keys', () => {
     expect(result.metadata?.alternate_identifiers).toEqual([{ identifier: 'arXiv:2101.00001' }])
   })
 
+  test('subjects are dropped by Zenodo in any shape: a warning pointing to keywords, never an error', () => {
+    for (const subjects of [
+      '[{"term": "Astronomy"}]',
+      '[{"term": "Astronomy", "identifier": "http://id.loc.gov/authorities/subjects/sh85009003"}]',
+      '"Astronomy"'
+    ]) {
+      const result = parseZenodoJson(`{"title": "T", "subjects": ${subjects}}`, FILE)
+      expect(errors(result.problems)).toEqual([])
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          severity: 'warning',
+          field: 'subjects',
+          message: expect.stringMatching(
+            /not read by Zenodo's deposit API.*silently drops it/
+          ) as unknown,
+          fix: expect.stringMatching(/"keywords"/) as unknown
+        })
+      ])
+      expect(result.metadata).toEqual({ title: 'T' })
+    }
+  })
+
   test('unknown keys inside creators are one warning per key, with a suggestion', () => {
     const result = parseZenodoJson(
       JSON.stringify({

@@ -469,18 +469,46 @@ function loadAlternate(v: unknown, errors: FieldError[]) {
   return out
 }
 
+/** A value as Python's str() would write it into a string (near enough for JSON scalars). */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? String(v)
+    : JSON.stringify(v)
+}
+
+/**
+ * Dates as Zenodo's legacy deserializer reads them (zenodo-rdm legacy/deserializers/metadata.py,
+ * load_dates): start and end make the interval "start/end" (one date when they are equal), either
+ * alone is a single date, neither is 400 "Invalid date provided."; a missing type is a 500 (the
+ * key is indexed). The date is then InvenioRDM's EDTF level 0 string: one that is not (or an
+ * interval that ends before it starts) is dropped at PUT, and publish says it is missing.
+ */
 function loadDates(v: unknown, errors: FieldError[]) {
-  const list = objectsOf(v, 'type')
-  if (!list) return undefined
-  return list.map((d, i) => {
-    const type = String(d.type)
+  if (!Array.isArray(v)) return undefined
+  return v.map((item, i) => {
+    if (!isObject(item)) throw internalError()
+    const start = item.start
+    const end = item.end
+    if (!start && !end) {
+      errors.push({ field: 'metadata.dates', messages: ['Invalid date provided.'] })
+      return {}
+    }
+    if (item.type === undefined || item.type === null) throw internalError()
+    const type = scalarText(item.type)
     if (!DATE_TYPES.has(type.toLowerCase())) {
       errors.push({
         field: `metadata.dates.${String(i)}.type`,
         messages: [`Invalid value ${type}.`]
       })
     }
-    return pick(d, ['start', 'end', 'type', 'description'])
+    const date =
+      start && end && start !== end ? `${scalarText(start)}/${scalarText(end)}` : start || end
+    const out = pick(item, ['type', 'description'])
+    if (typeof date === 'string' && validEdtf(date)) {
+      if (start) out.start = start
+      if (end) out.end = end
+    }
+    return out
   })
 }
 
@@ -501,6 +529,35 @@ function loadCommunities(v: unknown, errors: FieldError[]) {
     return undefined
   }
   return (v as Record<string, unknown>[]).map(c => ({ identifier: c.identifier }))
+}
+
+/** A JSON value as Python reads it in `if lat and lon` (0, "", null, [] and {} are false). */
+function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0
+  if (isObject(v)) return Object.keys(v).length > 0
+  return Boolean(v)
+}
+
+/** A value as marshmallow's Float field takes it (a number, or text that is one), else undefined. */
+function float(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined
+  if (typeof v !== 'string') return undefined
+  const t = v.trim()
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : undefined
+}
+
+/**
+ * A location as Zenodo keeps it: the deserializer makes a Point [lon, lat] only `if lat and lon`,
+ * and InvenioRDM's GeoJSON Point (marshmallow-utils schemas/geojson.py) takes two floats with no
+ * range check; a point that is not numbers is dropped at PUT. GET gives lat and lon back.
+ */
+function loadLocation(l: Record<string, unknown>): Record<string, unknown> {
+  const out = pick(l, ['place', 'description'])
+  if (truthy(l.lat) && truthy(l.lon)) {
+    const [lat, lon] = [float(l.lat), float(l.lon)]
+    if (lat !== undefined && lon !== undefined) Object.assign(out, { lat, lon })
+  }
+  return out
 }
 
 /**
@@ -552,17 +609,21 @@ export function loadMetadata(input: Record<string, unknown>, defaults: boolean):
   if (related || alternate.length > 0)
     fields.related_identifiers = [...(related ?? []), ...alternate]
   if (typeof fields.description === 'string') {
-    fields.description = sanitizeHtml(fields.description, DESCRIPTION_SANITIZER)
+    const description = sanitizeHtml(fields.description.trim(), DESCRIPTION_SANITIZER)
+    fields.description = description
+    // InvenioRDM's description is SanitizedHTML with Length(min=3) and is not required: a shorter
+    // one is dropped at PUT and publish goes on without it (invenio-rdm-records
+    // services/schemas/metadata.py).
+    if (description.trim().length < 3) delete fields.description
   }
   const dates = loadDates(input.dates, errors)
   if (dates) fields.dates = dates
   const locations = objectsOf(input.locations, 'place')
-  if (locations)
-    fields.locations = locations.map(l => pick(l, ['place', 'lat', 'lon', 'description']))
+  if (locations) fields.locations = locations.map(loadLocation)
   const grants = objectsOf(input.grants, 'id')
   if (grants) fields.grants = grants.map(g => ({ id: g.id }))
-  const subjects = objectsOf(input.subjects)
-  if (subjects) fields.subjects = subjects.map(s => pick(s, ['term', 'identifier', 'scheme']))
+  // `subjects` is not read: the deserializer's subjects come from keywords only, so the key is
+  // dropped like any unknown one (zenodo-rdm legacy/deserializers/metadata.py).
   const communities = loadCommunities(input.communities, errors)
   if (communities) fields.communities = communities
   const language = loadLanguage(input.language, errors)
@@ -605,10 +666,22 @@ function validDate(s: string): boolean {
   return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
 }
 
-/** Whether s is an EDTF date or interval Zenodo accepts as publication_date. */
+/**
+ * Whether s is an EDTF level 0 date or interval, as InvenioRDM's EDTFDateString takes it
+ * (marshmallow-utils fields/edtfdatestring.py): an interval must not end before it starts.
+ */
 export function validEdtf(s: string): boolean {
   const parts = s.split('/')
-  return parts.length <= 2 && parts.every(validDate)
+  if (parts.length > 2 || !parts.every(validDate)) return false
+  if (parts.length === 1) return true
+  const first = parts[0].padEnd(10, parts[0].length === 4 ? '-01-01' : '-01')
+  const last =
+    parts[1].length === 4
+      ? `${parts[1]}-12-31`
+      : parts[1].length === 7
+        ? `${parts[1]}-31`
+        : parts[1]
+  return first <= last
 }
 
 /** The errors publishing would answer for this metadata and file count (empty: publishable). */
@@ -646,6 +719,12 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
       messages: ['Please provide a valid date or interval.']
     })
   }
+  const dates = (f.dates as Record<string, unknown>[] | undefined) ?? []
+  dates.forEach((d, i) => {
+    if (d.start === undefined && d.end === undefined) {
+      errors.push({ field: `metadata.dates.${String(i)}.date`, messages: [MISSING] })
+    }
+  })
   for (const [list, prefix] of [
     ['creators', 'metadata.creators'],
     ['contributors', 'metadata.contributors']
@@ -668,6 +747,18 @@ export function publishErrors(m: StoredMetadata, fileCount: number): FieldError[
       errors.push({ field: `metadata.contributors.${String(i)}.role`, messages: [MISSING] })
     }
   })
+  // An active embargo must end after now (invenio-rdm-records services/schemas/access.py,
+  // EmbargoSchema; `until` is midnight UTC of the day, so today has already passed). An
+  // embargo_date that is not a date is dropped at PUT, and publish then says the same.
+  if (f.access_right === 'embargoed') {
+    const until = typeof f.embargo_date === 'string' ? f.embargo_date.trim() : ''
+    if (!validDate(until) || until.length !== 10 || until <= today()) {
+      errors.push({
+        field: 'access.embargo.until',
+        messages: ['Embargo end date must be set to a future date.']
+      })
+    }
+  }
   if (fileCount === 0) {
     errors.push({
       field: 'files.enabled',

@@ -9,7 +9,7 @@
  *   error with RDM field names.
  */
 import { checkOrcid } from '../src/metadata/orcid.js'
-import { apiError, isObject, type FieldError } from './http-util.js'
+import { apiError, isObject, today, type FieldError } from './http-util.js'
 import type { VocabularyIndex, VocabularyType } from './rdm-vocabularies.js'
 
 /** The parts of a draft the server keeps. */
@@ -55,6 +55,17 @@ const MISSING = 'Missing data for required field.'
 /** EDTF level 0 dates and intervals, as the publication_date field takes them. */
 const EDTF =
   /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?(\/\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$/
+
+/** EDTF level 0 whose interval, if any, does not end before it starts (EDTFDateString). */
+function validEdtf(value: unknown): boolean {
+  if (typeof value !== 'string' || !EDTF.test(value)) return false
+  const parts = value.split('/')
+  if (parts.length === 1) return true
+  const [from, to] = parts
+  const first = from.length === 4 ? `${from}-01-01` : from.length === 7 ? `${from}-01` : from
+  const last = to.length === 4 ? `${to}-12-31` : to.length === 7 ? `${to}-31` : to
+  return first <= last
+}
 
 function invalidValue(id: unknown): Error {
   return apiError(400, `Invalid value ${String(id)}.`)
@@ -117,6 +128,16 @@ export function loadDraftBody(
       delete metadata.publication_date
     }
   }
+  // dates[].date is an EDTFDateString (invenio-rdm-records DateSchema): an invalid one is
+  // dropped at save and listed, and publish then fails on it.
+  list(metadata.dates).forEach((d, i) => {
+    if (!isObject(d) || validEdtf(d.date)) return
+    errors.push({
+      field: `metadata.dates.${String(i)}.date`,
+      messages: [d.date === undefined ? MISSING : 'Please provide a valid date or interval.']
+    })
+    delete d.date
+  })
   if (metadata.title !== undefined && typeof metadata.title !== 'string') {
     errors.push({ field: 'metadata.title', messages: ['Not a valid string.'] })
     delete metadata.title
@@ -235,8 +256,14 @@ export function publishErrors(
   for (const key of files.pending) {
     errors.push({ field: 'files.entries', messages: [`File ${key} has not been committed.`] })
   }
-  if (body.access.embargo.active && !body.access.embargo.until) {
-    errors.push({ field: 'access.embargo.until', messages: [MISSING] })
+  // EmbargoSchema (invenio-rdm-records services/schemas/access.py): an active embargo needs an
+  // `until` after now; a date is read as midnight UTC, so today has already passed.
+  const until = body.access.embargo.until
+  if (body.access.embargo.active && !(until !== undefined && until.slice(0, 10) > today())) {
+    errors.push({
+      field: 'access.embargo.until',
+      messages: ['Embargo end date must be set to a future date.']
+    })
   }
   return errors
 }

@@ -654,13 +654,26 @@ function mapLicense(cff: Json, context: Context, metadata: ZenodoMetadata): void
     return
   }
   if (Array.isArray(license)) {
+    // An empty list gives no license, as a CITATION.cff without "license" does: the deposit API
+    // then applies the repository's license (release defaults) or Zenodo's default license
+    // (docs/zenodo-api.md, "Sources of the metadata checks"). Nothing there refuses it.
+    if (license.length === 0) {
+      report(
+        context,
+        'warning',
+        'license',
+        "is an empty list, so CITATION.cff gives no license: the repository's license is used if GitHub knows it, else Zenodo's default (CC-BY-4.0, or CC0-1.0 for a dataset)",
+        'write one SPDX license id, e.g. "license: MIT"'
+      )
+      return
+    }
     const ids = license.map(text).filter(id => id !== undefined)
     if (ids.length === 0) {
       report(
         context,
         'error',
         'license',
-        'is an empty list',
+        'is a list with no license id in it',
         'write one SPDX license id, e.g. "license: MIT"'
       )
       return

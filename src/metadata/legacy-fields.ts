@@ -56,7 +56,9 @@ export const LEGACY_FIELDS: Readonly<Partial<Record<string, FieldShape>>> = {
   alternate_identifiers: 'objects',
   communities: 'objects',
   grants: 'objects',
-  subjects: 'objects',
+  // No `subjects`: Zenodo's legacy deserializer has no such field (its subjects come from
+  // keywords), so it drops `subjects` like any unknown key (docs/zenodo-api.md, "Sources of the
+  // metadata checks"; zenodo-rdm legacy/deserializers/metadata.py).
   locations: 'objects',
   dates: 'objects',
   keywords: 'strings',
@@ -74,7 +76,6 @@ export const ELEMENT_KEYS: Readonly<Partial<Record<string, readonly string[]>>> 
   alternate_identifiers: ['identifier', 'scheme'],
   communities: ['identifier'],
   grants: ['id'],
-  subjects: ['term', 'identifier', 'scheme'],
   locations: ['lat', 'lon', 'place', 'description'],
   dates: ['start', 'end', 'type', 'description']
 }

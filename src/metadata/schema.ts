@@ -39,11 +39,31 @@ export function isCalendarDate(value: string, partial = false): boolean {
   return day >= 1 && day <= days
 }
 
-/** EDTF level 0 as Zenodo stores dates: YYYY, YYYY-MM, YYYY-MM-DD, or an interval of those. */
+/**
+ * EDTF level 0 as Zenodo stores dates: YYYY, YYYY-MM, YYYY-MM-DD, or an interval of those that
+ * does not end before it starts (InvenioRDM's EDTFDateString, marshmallow-utils
+ * fields/edtfdatestring.py, checks intervals are chronological).
+ */
 export function isEdtfDate(value: string): boolean {
   const parts = value.split('/')
-  if (parts.length > 2) return false
-  return parts.every(p => isCalendarDate(p, true))
+  if (parts.length > 2 || !parts.every(p => isCalendarDate(p, true))) return false
+  if (parts.length === 1) return true
+  const [from, to] = parts
+  const first = from.length === 4 ? `${from}-01-01` : from.length === 7 ? `${from}-01` : from
+  const last = to.length === 4 ? `${to}-12-31` : to.length === 7 ? `${to}-31` : to
+  return first <= last
+}
+
+/**
+ * The one EDTF date Zenodo makes of a legacy `dates` entry (zenodo-rdm
+ * legacy/deserializers/metadata.py, load_dates): "start/end", or the date alone when only one is
+ * given or both are the same; undefined when neither is given.
+ */
+export function legacyDateOf(start: unknown, end: unknown): string | undefined {
+  const from = typeof start === 'string' && start.trim() !== '' ? start.trim() : undefined
+  const to = typeof end === 'string' && end.trim() !== '' ? end.trim() : undefined
+  if (from !== undefined && to !== undefined) return from === to ? from : `${from}/${to}`
+  return from ?? to
 }
 
 const nonBlank = { type: 'string', pattern: '\\S' }
@@ -77,12 +97,15 @@ function subtypeRules(): object[] {
 export function metadataSchema(): object {
   return {
     type: 'object',
-    required: ['upload_type', 'title', 'creators', 'publication_date', 'description'],
+    // description is optional in InvenioRDM; one shorter than 3 characters is dropped by
+    // Zenodo (validate.ts warns about it). publication_date is not required either: Zenodo's
+    // legacy deserializer makes it today when it is absent (docs/zenodo-api.md).
+    required: ['upload_type', 'title', 'creators'],
     properties: {
       ...Object.fromEntries(FREE_TEXT_FIELDS.map(f => [f, { type: 'string' }])),
       upload_type: { type: 'string', enum: UPLOAD_TYPES },
       title: { type: 'string', minTrimmedLength: 3 },
-      description: nonBlank,
+      description: { type: 'string' },
       publication_date: { type: 'string', format: 'edtf-date' },
       creators: { type: 'array', minItems: 1, items: person },
       contributors: {
@@ -128,20 +151,14 @@ export function metadataSchema(): object {
         type: 'array',
         items: { type: 'object', required: ['id'], properties: { id: nonBlank } }
       },
-      subjects: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['term', 'identifier'],
-          properties: { term: nonBlank, identifier: nonBlank, scheme: { type: 'string' } }
-        }
-      },
       language: { type: 'string', pattern: '^[A-Za-z]{2,3}$' },
       dates: {
         type: 'array',
         items: {
           type: 'object',
-          required: ['type', 'start', 'end'],
+          // type is indexed by Zenodo's deserializer (missing: 500); start and end are each
+          // optional, but one of them is needed (validate.ts, dateProblems).
+          required: ['type'],
           properties: {
             start: { type: 'string', format: 'edtf-date' },
             end: { type: 'string', format: 'edtf-date' },
@@ -157,8 +174,8 @@ export function metadataSchema(): object {
           required: ['place'],
           properties: {
             place: nonBlank,
-            lat: { type: 'number', minimum: -90, maximum: 90 },
-            lon: { type: 'number', minimum: -180, maximum: 180 },
+            // lat and lon are not checked here: Zenodo takes any value and drops the
+            // coordinates it cannot use (validate.ts, zenodoCoordinates).
             description: { type: 'string' }
           }
         }

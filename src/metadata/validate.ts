@@ -10,7 +10,13 @@ import { matchLicense } from './license.js'
 import { UNREAD } from './build.js'
 import { checkRelatedIdentifier, isGnd } from './identifiers.js'
 import { checkOrcid } from './orcid.js'
-import { ACCESS_RIGHTS, isCalendarDate, metadataValidator } from './schema.js'
+import {
+  ACCESS_RIGHTS,
+  isCalendarDate,
+  isEdtfDate,
+  legacyDateOf,
+  metadataValidator
+} from './schema.js'
 import { closest } from './suggest.js'
 import type { ZenodoMetadata } from './types.js'
 import {
@@ -124,9 +130,6 @@ const REQUIRED_FIXES: Record<string, string> = {
   relation: 'add a "relation", e.g. "isSupplementTo"',
   id: 'add the grant "id", e.g. "10.13039/501100000780::777541"',
   place: 'add a "place" (Zenodo fails with a server error when it is missing)',
-  start: 'give both "start" and "end" (use the same date twice for a single day)',
-  end: 'give both "start" and "end" (use the same date twice for a single day)',
-  term: 'add the "term" of the subject',
   contributorsType: `add a "type": one of ${listOf(CONTRIBUTOR_ROLE_NAMES)}`,
   datesType: `add a "type": one of ${listOf(DATE_TYPES.map(dateTypeName))}`
 }
@@ -135,9 +138,6 @@ function requiredProblem(field: string): { message: string; fix: string } {
   const name = leaf(field)
   const key =
     name === 'type' ? (parentList(field) === 'dates' ? 'datesType' : 'contributorsType') : name
-  if (parentList(field) === 'subjects' && name === 'identifier') {
-    return { message: 'is missing', fix: 'add the "identifier" (a URL) of the subject term' }
-  }
   return { message: 'is missing', fix: REQUIRED_FIXES[key] ?? `add "${name}"` }
 }
 
@@ -310,16 +310,6 @@ function translate(
         message: `"${String(value)}" is not a valid date of the form YYYY-MM-DD`,
         fix: 'write the date as YYYY-MM-DD, e.g. "2024-05-31" (month 01-12, a day that exists)'
       }
-    case 'minimum':
-    case 'maximum':
-      return {
-        field,
-        message: `${String(value)} is out of range`,
-        fix:
-          leaf(field) === 'lat'
-            ? 'give a latitude between -90 and 90'
-            : 'give a longitude between -180 and 180'
-      }
     case 'if':
       return undefined
     default:
@@ -398,6 +388,112 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
   return problems
 }
 
+/**
+ * `dates` entries as Zenodo reads them (docs/zenodo-api.md, "Sources of the metadata checks"):
+ * start and end are each optional, but an entry with neither is refused at create/PUT (400
+ * "Invalid date provided."), and the date Zenodo makes of them ("start/end", or the one date)
+ * must be EDTF level 0, not ending before it starts, or publish fails.
+ */
+function dateProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const problems: Problem[] = []
+  if (!Array.isArray(metadata.dates)) return problems
+  metadata.dates.forEach((entry: unknown, index) => {
+    if (!isObject(entry)) return
+    const field = `dates[${String(index)}]`
+    const { start, end } = entry
+    const date = legacyDateOf(start, end)
+    if (date === undefined) {
+      if (start !== undefined || end !== undefined) return // a type error of start/end, reported
+      problems.push({
+        severity: 'error',
+        file: origins.of(field),
+        field,
+        message: 'has neither "start" nor "end"; Zenodo refuses it (400 "Invalid date provided.")',
+        fix: 'give "start" (and "end" for a period), e.g. "start": "2024-05-31"'
+      })
+      return
+    }
+    const parts = [start, end].filter((p): p is string => typeof p === 'string')
+    // Each part that is not a date is reported by the schema; here only their combination.
+    if (!parts.every(p => p.trim() === '' || isEdtfDate(p.trim())) || isEdtfDate(date)) return
+    problems.push({
+      severity: 'error',
+      file: origins.of(field),
+      field,
+      message: `"${date}" (start/end) is not a date or period Zenodo accepts: a period must not end before it starts, and start and end must each be one date`,
+      fix: 'give "start" as the first day and "end" as the last day, e.g. "start": "2024-01-01", "end": "2024-03-31"'
+    })
+  })
+  return problems
+}
+
+/** A coordinate as Zenodo's Float field reads it: a finite number, or text that is one. */
+function coordinateNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  if (typeof value !== 'string') return undefined
+  const text = value.trim()
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : undefined
+}
+
+/**
+ * What Zenodo keeps of a location's lat and lon (docs/zenodo-api.md, "Sources of the metadata
+ * checks"): its deserializer makes a Point only `if lat and lon` (both given, neither the number
+ * 0), and InvenioRDM's GeoJSON Point takes any two numbers (no range check), dropping a point
+ * that is not numbers. `kept` is the pair Zenodo stores; otherwise `dropped` says why.
+ */
+export function zenodoCoordinates(
+  location: Record<string, unknown>
+): { kept: { lat: number; lon: number } } | { dropped: string } | undefined {
+  const given = (v: unknown): boolean => !isEmpty(v)
+  const { lat, lon } = location
+  if (!given(lat) && !given(lon)) return undefined
+  if (!given(lat) || !given(lon)) {
+    return { dropped: `only ${given(lat) ? 'lat' : 'lon'} is given` }
+  }
+  if (lat === 0 || lon === 0) return { dropped: `${lat === 0 ? 'lat' : 'lon'} is 0` }
+  const [y, x] = [coordinateNumber(lat), coordinateNumber(lon)]
+  if (y === undefined || x === undefined) {
+    return { dropped: `${y === undefined ? 'lat' : 'lon'} is not a number` }
+  }
+  return { kept: { lat: y, lon: x } }
+}
+
+/** Warnings for coordinates Zenodo drops or changes (the place and description are kept). */
+function locationAdvisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const problems: Problem[] = []
+  if (!Array.isArray(metadata.locations)) return problems
+  metadata.locations.forEach((location: unknown, index) => {
+    if (!isObject(location)) return
+    const field = `locations[${String(index)}]`
+    const coordinates = zenodoCoordinates(location)
+    if (coordinates === undefined) return
+    if ('dropped' in coordinates) {
+      problems.push({
+        severity: 'warning',
+        file: origins.of(field),
+        field,
+        message: `Zenodo keeps the place but drops the coordinates, because ${coordinates.dropped} (it keeps a point only when lat and lon are both non-zero numbers)`,
+        fix: coordinates.dropped.endsWith('is 0')
+          ? 'to keep a point on the equator or the prime meridian, write a tiny offset such as 0.000001 instead of 0'
+          : 'give both "lat" and "lon" as numbers, e.g. "lat": 46.2, "lon": 6.1, or remove them'
+      })
+      return
+    }
+    for (const axis of ['lat', 'lon'] as const) {
+      if (typeof location[axis] === 'string') {
+        problems.push({
+          severity: 'warning',
+          file: origins.of(field),
+          field: `${field}.${axis}`,
+          message: `is text; Zenodo stores the number ${String(coordinates.kept[axis])}, and so does the action`,
+          fix: `write the number without quotes: "${axis}": ${String(coordinates.kept[axis])}`
+        })
+      }
+    }
+  })
+  return problems
+}
+
 /** Checks a schema cannot express well; these give warnings only (Zenodo would accept them). */
 function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
   const problems: Problem[] = []
@@ -425,8 +521,8 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       ) {
         warn(
           `grants[${String(index)}].id`,
-          `"${grant.id}" has no funder prefix; Zenodo expects "<funder DOI>::<award number>"`,
-          `write it as e.g. "10.13039/501100000780::${grant.id}" (European Commission), with your funder's DOI`
+          `"${grant.id}" has no funder prefix; Zenodo reads it as a European Commission grant, "10.13039/501100000780::${grant.id}" (its legacy deserializer adds that prefix), and the award must exist in Zenodo's awards list`,
+          `write "<funder DOI>::<award number>", e.g. "10.13039/501100000780::${grant.id}" for the European Commission, with your funder's DOI`
         )
       }
     })
@@ -442,6 +538,12 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       fix: 'remove "doi" (the action outputs the DOI of each release and the concept DOI of all versions)'
     })
   }
+  // Zenodo maps embargo_date to InvenioRDM's access.embargo {active: true, until}
+  // (zenodo-rdm site/zenodo_rdm/legacy/deserializers/schemas.py, load_access), and InvenioRDM's
+  // EmbargoSchema refuses an active embargo whose end is not after now: "Embargo end date must
+  // be set to a future date." (invenio-rdm-records services/schemas/access.py). The draft keeps
+  // it and publish fails, so this is refused before any write (docs/zenodo-api.md, "Sources of
+  // the metadata checks"). `until` is read as midnight UTC, so an embargo ending today has ended.
   const embargo = metadata.embargo_date
   if (
     metadata.access_right === 'embargoed' &&
@@ -454,7 +556,7 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
         severity: 'error',
         file: origins.of('embargo_date'),
         field: 'embargo_date',
-        message: `${embargo} is not in the future; Zenodo only accepts an embargo that ends after today`,
+        message: `${embargo} is not in the future; Zenodo refuses to publish an embargo that has already ended ("Embargo end date must be set to a future date.")`,
         fix: 'set a future embargo_date, or use "access_right": "open" if the files may be open now'
       })
     }
@@ -478,6 +580,16 @@ function advisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
       'publication_type',
       '"thesis" is stored by Zenodo as "dissertation"',
       'write "publication_type": "dissertation"'
+    )
+  }
+  if (typeof metadata.description === 'string' && metadata.description.trim().length < 3) {
+    // The legacy deserializer trims it, and InvenioRDM's description (SanitizedHTML,
+    // Length(min=3), invenio-rdm-records services/schemas/metadata.py) fails: the draft save
+    // drops it, and publish goes on without a description (it is not required).
+    warn(
+      'description',
+      `${metadata.description.trim() === '' ? 'is empty' : `${JSON.stringify(metadata.description.trim())} is shorter than 3 characters`}; Zenodo drops such a description, so the record will have none`,
+      'write at least 3 characters, or remove the field to use the release notes'
     )
   }
   const access = metadata.access_right ?? 'open'
@@ -534,10 +646,12 @@ export function validateMetadata(
     seen.add(key)
     problems.push({ severity: 'error', file: where.of(translated.field), ...translated })
   }
-  problems.push(...entryProblems(metadata, where))
-  return [...groupRepeats(problems, metadata), ...advisories(metadata, where)].map(p =>
-    locate(inFileTerms(p), positions)
-  )
+  problems.push(...entryProblems(metadata, where), ...dateProblems(metadata, where))
+  return [
+    ...groupRepeats(problems, metadata),
+    ...advisories(metadata, where),
+    ...locationAdvisories(metadata, where)
+  ].map(p => locate(inFileTerms(p), positions))
 }
 
 /**
@@ -647,11 +761,34 @@ function bareOrcids(metadata: ZenodoMetadata): ZenodoMetadata {
   return out
 }
 
+/** Locations with the coordinates Zenodo keeps: both as numbers, or neither. */
+function keptCoordinates(metadata: ZenodoMetadata): ZenodoMetadata {
+  if (!Array.isArray(metadata.locations)) return metadata
+  const locations = metadata.locations.map((location: unknown) => {
+    if (!isObject(location)) return location
+    const coordinates = zenodoCoordinates(location)
+    if (coordinates === undefined) return location
+    const { lat: _lat, lon: _lon, ...rest } = location
+    return 'kept' in coordinates ? { ...rest, ...coordinates.kept } : rest
+  })
+  return { ...metadata, locations }
+}
+
 /**
  * What the action PUTs: the metadata without undefined, null or empty values (empty strings,
- * lists and objects, also inside lists), and ORCIDs written as URLs made bare (as Zenodo does);
- * every other value is kept unchanged.
+ * lists and objects, also inside lists), ORCIDs written as URLs made bare, location
+ * coordinates as Zenodo keeps them (zenodoCoordinates), and no description shorter than 3
+ * characters (Zenodo drops it); every other value is kept unchanged.
  */
 export function normalizeForZenodo(metadata: ZenodoMetadata): ZenodoMetadata {
-  return bareOrcids(prune(metadata) as ZenodoMetadata)
+  return withoutShortDescription(keptCoordinates(bareOrcids(prune(metadata) as ZenodoMetadata)))
+}
+
+/** Without a description shorter than 3 characters, which Zenodo drops (see advisories). */
+function withoutShortDescription(metadata: ZenodoMetadata): ZenodoMetadata {
+  if (typeof metadata.description !== 'string' || metadata.description.trim().length >= 3) {
+    return metadata
+  }
+  const { description: _dropped, ...rest } = metadata
+  return rest
 }

@@ -179,7 +179,16 @@ function suggestKey(key: string, candidates: readonly string[]): string | undefi
 /** Fixes for unknown keys whose content belongs in a legacy field of another shape. */
 const SPECIAL_FIXES: Readonly<Partial<Record<string, string>>> = {
   resource_type:
-    'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype'
+    'use "upload_type" (e.g. "software"), plus "publication_type" or "image_type" for a subtype',
+  // Zenodo's deposit API reads only keywords as subjects (docs/zenodo-api.md).
+  subjects:
+    'write the terms into "keywords" (the only subjects Zenodo\'s deposit API reads), or remove "subjects"'
+}
+
+/** Messages for keys that look like legacy fields but that Zenodo's deposit API does not read. */
+const SPECIAL_MESSAGES: Readonly<Partial<Record<string, string>>> = {
+  subjects:
+    "is not read by Zenodo's deposit API (it makes subjects from keywords only), so Zenodo silently drops it; it will not appear on the record"
 }
 
 function unknownKeyWarning(
@@ -193,7 +202,9 @@ function unknownKeyWarning(
     severity: 'warning',
     file,
     field: key,
-    message: `"${key}" is not a Zenodo metadata field; Zenodo silently drops it${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    message:
+      SPECIAL_MESSAGES[key] ??
+      `"${key}" is not a Zenodo metadata field; Zenodo silently drops it${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
     fix:
       special ??
       (suggestion
@@ -322,8 +333,6 @@ const ELEMENT_EXAMPLES: Readonly<Record<string, string>> = {
   related_identifiers: '{"identifier": "10.1234/example", "relation": "isSupplementTo"}',
   communities: '{"identifier": "my-community"}',
   grants: '{"id": "10.13039/501100000780::777541"}',
-  subjects:
-    '{"term": "Astronomy", "identifier": "http://id.loc.gov/authorities/subjects/sh85009003"}',
   locations: '{"place": "Geneva, Switzerland", "lat": 46.2, "lon": 6.1}',
   dates: '{"start": "2024-01-01", "end": "2024-12-31", "type": "Collected"}'
 }

@@ -18,8 +18,7 @@
  * - grants [{id "funderDOI::award"}] -> funding [{funder {id}, award {id "funder::award"}}]
  *   (funder DOIs of Zenodo's table replaced by their ROR ids);
  * - language (2 letters -> ISO 639-3, 3 as is) -> languages [{id}];
- * - dates with start and end -> dates [{date "start/end", type {id}, description}] (Zenodo drops
- *   a date without both ends: warned here);
+ * - dates -> dates [{date "start/end" (or the one date given), type {id}, description}];
  * - locations -> locations {features [{place, geometry Point [lon, lat], description}]};
  * - notes -> additional_descriptions type "other"; method -> type "methods";
  * - references -> references [{reference}]; version, title, description, publication_date
@@ -33,6 +32,7 @@ import { iso6393To1 } from 'iso-639-3'
 import type { Problem } from '../errors.js'
 import { matchLicense } from '../metadata/license.js'
 import { checkOrcid } from '../metadata/orcid.js'
+import { isCalendarDate, isEdtfDate, legacyDateOf } from '../metadata/schema.js'
 import type { ZenodoMetadata } from '../metadata/types.js'
 
 /** An InvenioRDM record body (POST /api/records, PUT /api/records/{id}/draft). */
@@ -432,15 +432,12 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
   dates.forEach((d: unknown, i) => {
     const at = `dates[${String(i)}]`
     const x = isObject(d) ? d : {}
-    const start = str(x.start)
-    const end = str(x.end)
+    // As Zenodo's legacy deserializer: "start/end", or one date when only one is given or both
+    // are the same; neither is refused (validate.ts reports it before this mapping is used).
+    const date = legacyDateOf(x.start, x.end)
     const type = str(x.type)
-    if (!start || !end) {
-      warn(
-        at,
-        "has no start or no end date; Zenodo's mapping to InvenioRDM drops such a date",
-        'give both "start" and "end" (the same day twice for a single date)'
-      )
+    if (date === undefined) {
+      error(at, 'has neither "start" nor "end"', 'give "start" (and "end" for a period)')
       return
     }
     if (!type) {
@@ -450,7 +447,7 @@ export function legacyToRdm(meta: ZenodoMetadata, opts: MapOptions): MappedRecor
     origins[`metadata.dates[${String(rdmDates.length)}].type`] = `${at}.type`
     const desc = str(x.description)
     rdmDates.push({
-      date: `${start}/${end}`,
+      date,
       type: { id: type.toLowerCase() },
       ...(desc ? { description: desc } : {})
     })
@@ -563,7 +560,8 @@ const EDTF =
  * What publish would refuse in a record body, found before any write (for InvenioRDM-shaped files,
  * which the legacy validator does not see): the required fields (resource_type, creators, title of
  * at least 3 characters, publication_date as an EDTF date), each creator's and contributor's
- * person_or_org (type, family_name or name) and ORCID check digits. Fields are the file's own paths.
+ * person_or_org (type, family_name or name) and ORCID check digits, each date's EDTF date, and an
+ * active embargo's end after today. Fields are the file's own paths.
  */
 export function publishProblems(body: RdmBody, file: string): Problem[] {
   const problems: Problem[] = []
@@ -593,6 +591,35 @@ export function publishProblems(body: RdmBody, file: string): Problem[] {
       `${JSON.stringify(date)} is not a date such as 2024-05-31 (or 2024-05, 2024)`,
       'write the date as YYYY-MM-DD, or remove it to use the release date'
     )
+  }
+  const dates: unknown[] = Array.isArray(m.dates) ? m.dates : []
+  dates.forEach((d, i) => {
+    // DateSchema: date is a required EDTFDateString (chronological intervals).
+    const value = isObject(d) ? d.date : undefined
+    if (typeof value === 'string' && isEdtfDate(value)) return
+    add(
+      `metadata.dates[${String(i)}].date`,
+      value === undefined
+        ? 'is missing'
+        : `${JSON.stringify(value)} is not a date or period (a period must not end before it starts)`,
+      'write a date such as 2024-05-31, or a period such as 2024-01-01/2024-03-31'
+    )
+  })
+  // EmbargoSchema (invenio-rdm-records services/schemas/access.py): an active embargo must end
+  // after now; `until` is read as midnight UTC, so an embargo ending today has already ended.
+  const embargo: unknown = body.access.embargo
+  if (isObject(embargo) && embargo.active === true) {
+    const until = typeof embargo.until === 'string' ? embargo.until.trim() : ''
+    const today = new Date().toISOString().slice(0, 10)
+    if (!isCalendarDate(until) || until <= today) {
+      add(
+        'access.embargo.until',
+        until
+          ? `${until} is not a future date; the repository refuses an embargo that has already ended`
+          : 'is missing; an active embargo needs the day it ends',
+        'set "until" to a future YYYY-MM-DD, or remove the embargo if the files may be open now'
+      )
+    }
   }
   const creators = Array.isArray(m.creators) ? m.creators : []
   if (creators.length === 0)

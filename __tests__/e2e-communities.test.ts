@@ -3,29 +3,18 @@
  * include without an error, so a misspelt identifier is looked up before any write and named in
  * a warning; the release is never held up by it. Through dist/index.js against the test server.
  */
-import { makeWorkspace, releaseEvent, useE2E, writes, type ActionRun } from './helpers/action.js'
+import { runRelease, sampleZenodoJson, useE2E, writes, type ActionRun } from './helpers/action.js'
 
 const e2e = useE2E({ communities: ['zenodo', 'astro-software'] })
 
-async function runWith(
-  communities: unknown,
-  inputs: Record<string, string> = {}
-): Promise<ActionRun> {
-  const workspace = await makeWorkspace({
-    'dist/a.txt': 'a',
-    '.zenodo.json': JSON.stringify({
-      title: 'My tool',
-      upload_type: 'software',
-      creators: [{ name: 'Doe, Jane' }],
-      license: 'MIT',
-      communities
-    })
-  })
-  return e2e.run({
-    event: releaseEvent({ tag: 'v1.0.0' }),
-    workspace,
-    inputs: { archive: 'dist/**', ...inputs }
-  })
+function runWith(communities: unknown, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runRelease(
+    e2e,
+    { '.zenodo.json': sampleZenodoJson({ communities }) },
+    {
+      inputs: { files: '', archive: 'dist/**', ...inputs }
+    }
+  )
 }
 
 function warnings(run: ActionRun): string[] {

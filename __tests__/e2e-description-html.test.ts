@@ -3,42 +3,34 @@
  * description written as HTML (the record then holds what Zenodo keeps), and the `metadata` input
  * is read as .zenodo.json is, its syntax errors named by line and column before any write.
  */
-import { makeWorkspace, releaseEvent, useE2E, writes, type ActionRun } from './helpers/action.js'
-
-const CREATOR = { name: 'Doe, Jane', affiliation: 'Example University' }
+import {
+  annotationLines as lines,
+  makeWorkspace,
+  publishedMetadata,
+  releaseEvent,
+  runRelease,
+  sampleZenodoJson,
+  useE2E,
+  writes,
+  type ActionRun
+} from './helpers/action.js'
 
 function zenodoJson(fields: Record<string, unknown>): string {
-  return JSON.stringify(
-    { title: 'My tool', upload_type: 'software', creators: [CREATOR], license: 'MIT', ...fields },
-    null,
-    2
-  )
-}
-
-function lines(run: ActionRun, kind: 'error' | 'warning'): string[] {
-  return run.stdout.split('\n').filter(l => l.startsWith(`::${kind}`))
+  return sampleZenodoJson(fields, 2)
 }
 
 describe('Zenodo (legacy API)', () => {
   const e2e = useE2E()
 
-  async function runWith(
+  function runWith(
     files: Record<string, string>,
     inputs: Record<string, string> = {}
   ): Promise<ActionRun> {
-    const workspace = await makeWorkspace({ 'dist/a.txt': 'a', ...files })
-    return e2e.run({
-      event: releaseEvent({ tag: 'v1.0.0', name: null }),
-      workspace,
-      inputs: { files: 'dist/*', ...inputs }
-    })
+    return runRelease(e2e, files, { inputs, release: { name: null } })
   }
 
   function publishedDescription(run: ActionRun): string {
-    expect([run.code, run.stderr]).toEqual([0, ''])
-    const records = e2e.server.records()
-    expect(records).toHaveLength(1)
-    return records[0].metadata.description as string
+    return publishedMetadata(e2e, run).description as string
   }
 
   test('a .zenodo.json description with <img> and <h6> publishes, the warning names file, line, field and tags, and the record holds what Zenodo keeps', async () => {

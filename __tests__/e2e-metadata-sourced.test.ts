@@ -4,44 +4,29 @@
  * refuses is refused before any write; what it drops is a warning and is not in the record;
  * what it accepts publishes without a word.
  */
-import { makeWorkspace, releaseEvent, useE2E, writes, type ActionRun } from './helpers/action.js'
+import {
+  annotationLines,
+  publishedMetadata,
+  runRelease,
+  sampleZenodoJson as zenodoJson,
+  useE2E,
+  writes,
+  type ActionRun
+} from './helpers/action.js'
 
 const e2e = useE2E()
 
-const CREATOR = { name: 'Doe, Jane', affiliation: 'Example University' }
-
-async function runWith(files: Record<string, string>): Promise<ActionRun> {
-  const workspace = await makeWorkspace({ 'dist/a.txt': 'a', ...files })
-  return e2e.run({
-    event: releaseEvent({ tag: 'v1.0.0', name: null }),
-    workspace,
-    inputs: { files: 'dist/*' }
-  })
-}
-
-function zenodoJson(fields: Record<string, unknown>): string {
-  return JSON.stringify({
-    title: 'My tool',
-    upload_type: 'software',
-    creators: [CREATOR],
-    license: 'MIT',
-    ...fields
-  })
+function runWith(files: Record<string, string>): Promise<ActionRun> {
+  return runRelease(e2e, files, { release: { name: null } })
 }
 
 function annotations(run: ActionRun, kind: 'error' | 'warning'): string {
-  return run.stdout
-    .split('\n')
-    .filter(l => l.startsWith(`::${kind}`))
-    .join('\n')
+  return annotationLines(run, kind).join('\n')
 }
 
 /** The one published record's metadata (the run must have succeeded). */
 function published(run: ActionRun): Record<string, unknown> {
-  expect([run.code, run.stderr]).toEqual([0, ''])
-  const records = e2e.server.records()
-  expect(records).toHaveLength(1)
-  return records[0].metadata
+  return publishedMetadata(e2e, run)
 }
 
 function refusedBeforeAnyWrite(run: ActionRun, error: RegExp): void {

@@ -5,43 +5,28 @@
  * Refuse before any write what Zenodo refuses; warn about what it drops or changes; accept what
  * it accepts.
  */
-import { makeWorkspace, releaseEvent, useE2E, writes, type ActionRun } from './helpers/action.js'
+import {
+  SAMPLE_CREATOR as CREATOR,
+  annotationLines as lines,
+  publishedMetadata,
+  runRelease,
+  sampleZenodoJson as zenodoJson,
+  useE2E,
+  writes,
+  type ActionRun
+} from './helpers/action.js'
 
 const e2e = useE2E()
 
-const CREATOR = { name: 'Doe, Jane', affiliation: 'Example University' }
-
-async function runWith(
+function runWith(
   files: Record<string, string>,
   release: { body?: string | null; name?: string | null } = {}
 ): Promise<ActionRun> {
-  const workspace = await makeWorkspace({ 'dist/a.txt': 'a', ...files })
-  return e2e.run({
-    event: releaseEvent({ tag: 'v1.0.0', name: null, ...release }),
-    workspace,
-    inputs: { files: 'dist/*' }
-  })
-}
-
-function zenodoJson(fields: Record<string, unknown>): string {
-  return JSON.stringify({
-    title: 'My tool',
-    upload_type: 'software',
-    creators: [CREATOR],
-    license: 'MIT',
-    ...fields
-  })
-}
-
-function lines(run: ActionRun, kind: 'error' | 'warning'): string[] {
-  return run.stdout.split('\n').filter(l => l.startsWith(`::${kind}`))
+  return runRelease(e2e, files, { release: { name: null, ...release } })
 }
 
 function published(run: ActionRun): Record<string, unknown> {
-  expect([run.code, run.stderr]).toEqual([0, ''])
-  const records = e2e.server.records()
-  expect(records).toHaveLength(1)
-  return records[0].metadata
+  return publishedMetadata(e2e, run)
 }
 
 /** A direct call to the test server's deposit API (the oracle, without the action). */

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import {
   makeWorkspace,
   releaseEvent,
+  runRelease,
   secretLeaks,
   useE2E,
   writes,
@@ -15,16 +16,11 @@ import {
 
 const e2e = useE2E()
 
-async function runWith(
+function runWith(
   files: Record<string, string>,
   inputs: Record<string, string> = {}
 ): Promise<ActionRun> {
-  const workspace = await makeWorkspace({ 'dist/a.txt': 'a', ...files })
-  return e2e.run({
-    event: releaseEvent({ tag: 'v1.0.0' }),
-    workspace,
-    inputs: { files: 'dist/*', ...inputs }
-  })
+  return runRelease(e2e, files, { inputs })
 }
 
 test('a .zenodo.json with a syntax error reports its line and column and writes nothing', async () => {

@@ -411,3 +411,54 @@ export async function unzipRecordFile(
   execFileSync('unzip', ['-q', zip, '-d', join(dir, 'x')])
   return join(dir, 'x')
 }
+
+/** The creator of sampleZenodoJson. */
+export const SAMPLE_CREATOR = { name: 'Doe, Jane', affiliation: 'Example University' }
+
+/**
+ * A valid .zenodo.json (a software record with a title, one creator and the MIT license) with
+ * `fields` laid over it; `indent` spreads it over lines (for tests of line numbers).
+ */
+export function sampleZenodoJson(fields: Record<string, unknown> = {}, indent?: number): string {
+  return JSON.stringify(
+    {
+      title: 'My tool',
+      upload_type: 'software',
+      creators: [SAMPLE_CREATOR],
+      license: 'MIT',
+      ...fields
+    },
+    null,
+    indent
+  )
+}
+
+/** The workflow-command lines of one kind (`::error`, `::warning`) a run printed. */
+export function annotationLines(run: ActionRun, kind: 'error' | 'warning'): string[] {
+  return run.stdout.split('\n').filter(l => l.startsWith(`::${kind}`))
+}
+
+/**
+ * Publishes release v1.0.0 of a workspace holding dist/a.txt and `files`, uploading dist/*
+ * unless `inputs` say otherwise.
+ */
+export async function runRelease(
+  e2e: E2E,
+  files: Record<string, string | Buffer> = {},
+  o: { inputs?: Record<string, string>; release?: Partial<Parameters<typeof releaseEvent>[0]> } = {}
+): Promise<ActionRun> {
+  const workspace = await makeWorkspace({ 'dist/a.txt': 'a', ...files })
+  return e2e.run({
+    event: releaseEvent({ tag: 'v1.0.0', ...o.release }),
+    workspace,
+    inputs: { files: 'dist/*', ...o.inputs }
+  })
+}
+
+/** The metadata of the one record the run published (the run must have succeeded). */
+export function publishedMetadata(e2e: E2E, run: ActionRun): Record<string, unknown> {
+  expect([run.code, run.stderr]).toEqual([0, ''])
+  const records = e2e.server.records()
+  expect(records).toHaveLength(1)
+  return records[0].metadata
+}

@@ -318,9 +318,9 @@ function render(
     '',
     `| run | tree | peak RSS (median) | rounds (each) | above empty node | growth over ${String(FEW_FILES)} files | per added file | planFiles peak RSS (own process) |`,
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    memoryRow('buildArchive', few, n.buildFew),
-    memoryRow('buildArchive', mid, n.buildMid, few0),
-    memoryRow('buildArchive', tree, n.build, few0),
+    memoryRow(`buildArchive: ${String(FEW_FILES)} files`, few, n.buildFew),
+    memoryRow(`buildArchive: ${String(mid.smallFiles)} files`, mid, n.buildMid, few0),
+    memoryRow(`buildArchive: ${String(tree.smallFiles)} files`, tree, n.build, few0),
     memoryRow(
       `archiver as its README shows: ${String(FEW_FILES)} files`,
       few,

@@ -140,11 +140,37 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
       return { ms: r.ms, cpuMs: r.cpuMs, archiveBytes: (await stat(file)).size }
     }
   })
+  /** planFiles in its own process, once: the member list of the runs that reuse it. */
+  interface Planned {
+    membersFile: string
+    planMs: number
+    planRss: number
+  }
+  const planOnce = async (workspace: string, label: string): Promise<Planned> => {
+    const membersFile = path.join(out, `planned-${label}.members.json`)
+    const p = childResult<{ planMs: number; peakRss: number }>(
+      await runTsChild(
+        child,
+        { mode: 'plan', workspace, outDir: out, name: 'bench.zip', membersFile },
+        600_000
+      )
+    )
+    return { membersFile, planMs: p.planMs, planRss: p.peakRss }
+  }
+  /**
+   * buildArchive in its own process, after planFiles in another: planned each round, or, for
+   * the runs that only give memory figures, from a member list planned once (`planned`).
+   */
   const buildVariant = (
     name: string,
     workspace: string,
     file: string,
-    o: { onMembers?: (n: number) => void; rounds?: number; noManifest?: boolean } = {}
+    o: {
+      onMembers?: (n: number) => void
+      rounds?: number
+      noManifest?: boolean
+      planned?: Planned
+    } = {}
   ) => ({
     name,
     rounds: o.rounds,
@@ -154,38 +180,31 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
         workspace,
         outDir: path.dirname(file),
         name: path.basename(file),
-        membersFile: `${path.dirname(file)}.members.json`,
+        membersFile: o.planned?.membersFile ?? `${path.dirname(file)}.members.json`,
         noManifest: o.noManifest
       }
-      const p = childResult<{ planMs: number; peakRss: number }>(
-        await runTsChild(child, { ...job, mode: 'plan' }, 600_000)
-      )
+      let plan = o.planned
+      if (!plan) {
+        const p = childResult<{ planMs: number; peakRss: number }>(
+          await runTsChild(child, { ...job, mode: 'plan' }, 600_000)
+        )
+        plan = { membersFile: job.membersFile, planMs: p.planMs, planRss: p.peakRss }
+      }
       const c = childResult<ChildOut>(await runTsChild(child, { ...job, mode: 'build' }, 600_000))
       o.onMembers?.(c.members)
       return {
         ms: c.buildMs,
         cpuMs: c.buildCpuMs,
-        planMs: p.planMs,
-        planRss: p.peakRss,
+        planMs: plan.planMs,
+        planRss: plan.planRss,
         archiveBytes: c.archiveBytes,
         readBytes: c.readBytes,
         peakRss: c.peakRss
       }
     }
   })
-  // archiver used plainly gets the member list planFiles makes for buildArchive, listed once.
-  const plainMembers = async (workspace: string, label: string): Promise<string> => {
-    const membersFile = path.join(out, `plain-${label}.members.json`)
-    childResult(
-      await runTsChild(
-        child,
-        { mode: 'plan', workspace, outDir: out, name: 'bench.zip', membersFile },
-        600_000
-      )
-    )
-    return membersFile
-  }
-  const plainVariant = (name: string, membersFile: string, file: string) => ({
+  // archiver used plainly gets the member list planFiles makes for buildArchive.
+  const plainVariant = (name: string, planned: Planned, file: string) => ({
     name,
     rounds: memoryRounds(ctx),
     run: async (): Promise<Sample> => {
@@ -194,7 +213,7 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
       const c = childResult<PlainOut>(
         await runTsChild(
           path.join(HERE, 'archiver-plain-child.ts'),
-          { membersFile, outFile: file },
+          { membersFile: planned.membersFile, outFile: file },
           600_000
         )
       )
@@ -207,20 +226,25 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
     }
   })
   try {
-    const plainMany = await plainMembers(tree.root, 'many')
-    const plainFew = await plainMembers(few.root, 'few')
+    const planned = {
+      many: await planOnce(tree.root, 'many'),
+      mid: await planOnce(mid.root, 'mid'),
+      few: await planOnce(few.root, 'few')
+    }
+    const memory = { rounds: memoryRounds(ctx) }
     const { samples, failures } = await alternate<Sample>(
       ctx.opts.rounds,
       [
         buildVariant(n.build, tree.root, actionZip, { onMembers: m => (members = m) }),
-        plainVariant(n.plain, plainMany, zipOut('plain/bench.zip')),
+        plainVariant(n.plain, planned.many, zipOut('plain/bench.zip')),
         buildVariant(n.buildFew, few.root, fewZip),
         zipVariant('zip', zipOut('zip.zip'), []),
-        plainVariant(n.plainFew, plainFew, zipOut('plain-few/bench.zip')),
-        buildVariant(n.buildMid, mid.root, midZip, { rounds: memoryRounds(ctx) }),
+        plainVariant(n.plainFew, planned.few, zipOut('plain-few/bench.zip')),
+        buildVariant(n.buildMid, mid.root, midZip, { ...memory, planned: planned.mid }),
         zipVariant('zip -n .gz', zipOut('zip-n.zip'), ['-n', '.gz']),
         buildVariant(n.buildNoManifest, tree.root, noManifestZip, {
-          rounds: memoryRounds(ctx),
+          ...memory,
+          planned: planned.many,
           noManifest: true
         })
       ],

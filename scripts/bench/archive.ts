@@ -5,7 +5,8 @@
  * only FEW_FILES small files and the same large ones (memory flat in the number of files), with
  * a scaling point between them (sizes.midFiles small files), and the same two figures for
  * archiver used the plain way its README shows (archiver-plain-child.ts), so that the share of
- * the growth that is archiver's own is measured in the same run; plus the sizes, the bytes
+ * the growth that is archiver's own is measured in the same run, and buildArchive without its
+ * manifest on the large tree (the manifest's share); plus the sizes, the bytes
  * read, and how the .gz member is stored.
  */
 import { mkdir, open, rm, stat } from 'node:fs/promises'
@@ -34,8 +35,9 @@ const FEW_FILES = 20
 /** The goal: buildArchive's peak RSS on the big tree at most this much above the small tree's. */
 const FLAT_BYTES = 30e6
 /**
- * Rounds of the runs that only give memory figures (the scaling point and archiver used
- * plainly): at most this many (one with --quick), so that the run stays within its minutes.
+ * Rounds of the runs that only give memory figures (the scaling point, buildArchive without
+ * manifest, archiver used plainly): at most this many (one with --quick), so that the run stays
+ * within its minutes. Their archives are removed as soon as they are measured.
  */
 const MEMORY_ROUNDS = 3
 
@@ -191,6 +193,8 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
         plan = { membersFile: job.membersFile, planMs: p.planMs, planRss: p.peakRss }
       }
       const c = childResult<ChildOut>(await runTsChild(child, { ...job, mode: 'build' }, 600_000))
+      // A memory-only run's archive is not looked at again: its disk space back at once.
+      if (o.planned) await rm(path.dirname(file), { recursive: true, force: true })
       o.onMembers?.(c.members)
       return {
         ms: c.buildMs,
@@ -217,6 +221,7 @@ export async function archiveBenchmark(ctx: BenchContext): Promise<SectionResult
           600_000
         )
       )
+      await rm(path.dirname(file), { recursive: true, force: true })
       return {
         ms: c.buildMs,
         cpuMs: c.buildCpuMs,

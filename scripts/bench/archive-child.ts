@@ -2,11 +2,11 @@
  * Child process of the archive benchmark, run twice per round: `plan` lists the tree with the
  * action's planFiles (as the action does for `archive: **`) and writes the members to a JSON
  * file; `build` reads them and builds the zip with buildArchive (manifest on, the action's
- * default), and prints the time of each step, the bytes the process read and wrote while
+ * default, unless noManifest), and prints the time of each step, the bytes the process read and wrote while
  * building (the proof that every source byte is read once), and its peak RSS. Planning runs
  * in its own process so that the peak RSS is the archive step's, not the glob's.
  *
- * argv[2]: JSON {mode, workspace, outDir, name, membersFile}
+ * argv[2]: JSON {mode, workspace, outDir, name, membersFile, noManifest?}
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { buildArchive } from '../../src/archive/build.js'
@@ -19,6 +19,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   outDir: string
   name: string
   membersFile: string
+  noManifest?: boolean
 }
 if (args.mode === 'plan') {
   const t0 = performance.now()
@@ -44,7 +45,9 @@ const built = await buildArchive({
   members,
   name: args.name,
   outDir: args.outDir,
-  manifest: { repository: 'octo-org/octo-repo', tag: 'v1.0.0', commit: '0'.repeat(40) }
+  manifest: args.noManifest
+    ? undefined
+    : { repository: 'octo-org/octo-repo', tag: 'v1.0.0', commit: '0'.repeat(40) }
 })
 const t2 = performance.now()
 const used = process.cpuUsage(cpu)

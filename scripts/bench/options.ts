@@ -18,6 +18,8 @@ export interface Sizes {
   rssBytes: number[]
   /** The archive tree: small files (1-4 KiB each) and large ones (one of them .gz). */
   smallFiles: number
+  /** The archive benchmark's scaling point: buildArchive on a tree with this many small files. */
+  midFiles: number
   largeFiles: number
   largeBytes: number
   /** The parallel-upload comparison. */
@@ -46,6 +48,7 @@ const FULL: Sizes = {
   uploadBytes: 512 * MiB,
   rssBytes: [64 * MiB, 512 * MiB, 2 * GiB],
   smallFiles: 20_000,
+  midFiles: 5_000,
   largeFiles: 3,
   largeBytes: 64 * MiB,
   parallelFiles: 20,
@@ -58,6 +61,7 @@ const QUICK: Sizes = {
   uploadBytes: 32 * MiB,
   rssBytes: [8 * MiB, 32 * MiB, 128 * MiB],
   smallFiles: 2_000,
+  midFiles: 500,
   largeFiles: 3,
   largeBytes: 8 * MiB,
   parallelFiles: 20,

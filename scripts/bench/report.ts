@@ -60,7 +60,7 @@ export function renderReport(r: ReportInput): string {
     '```sh',
     'npm ci',
     'npm run build             # dist/index.js, which the action benchmarks run',
-    'npm run bench             # the full benchmark (4-5 minutes on 2 cores), writes BENCHMARKS.md',
+    'npm run bench             # the full benchmark (5-6 minutes on 2 cores), writes BENCHMARKS.md',
     'npm run bench -- --quick  # small sizes, under a minute; writes .bench/BENCHMARKS.quick.md',
     'npm run bench -- --rounds 9 --only upload,archive   # more rounds, some benchmarks only',
     'npm run bench -- --build  # build dist/ first',

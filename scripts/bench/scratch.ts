@@ -5,7 +5,7 @@
  */
 import { randomFillSync } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises'
+import { link, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -90,10 +90,11 @@ export interface Tree {
  * Writes the archive tree under root: `smallFiles` files of 1-4 KiB (half source-like text,
  * half random binary) in directories of 100, and `largeFiles` large files: a CSV-like text
  * file, a random binary file and a real gzip stream (.gz, already compressed: it must be stored).
+ * With `largeFrom`, the large files are hard links to that tree's (the same bytes, written once).
  */
 export async function writeTree(
   root: string,
-  o: { smallFiles: number; largeFiles: number; largeBytes: number }
+  o: { smallFiles: number; largeFiles: number; largeBytes: number; largeFrom?: Tree }
 ): Promise<Tree> {
   const rand = prng(20_261_123)
   let smallBytes = 0
@@ -124,6 +125,14 @@ export async function writeTree(
     { name: 'data/blob.bin', kind: 'random bytes (incompressible)' },
     { name: 'data/dataset.gz', kind: 'gzip stream (already compressed: stored)' }
   ]
+  if (o.largeFrom) {
+    for (const l of o.largeFrom.large) {
+      const file = path.join(root, l.name)
+      await mkdir(path.dirname(file), { recursive: true })
+      await link(path.join(o.largeFrom.root, l.name), file)
+    }
+    return tree(root, o.smallFiles, smallBytes, o.largeFrom.large)
+  }
   const large: Tree['large'] = []
   for (let i = 0; i < o.largeFiles; i++) {
     const spec = kinds[i % kinds.length]
@@ -136,9 +145,13 @@ export async function writeTree(
     const { size } = await stat(file)
     large.push({ name, bytes: size, kind: spec.kind })
   }
+  return tree(root, o.smallFiles, smallBytes, large)
+}
+
+function tree(root: string, smallFiles: number, smallBytes: number, large: Tree['large']): Tree {
   return {
     root,
-    smallFiles: o.smallFiles,
+    smallFiles,
     smallBytes,
     large,
     totalBytes: smallBytes + large.reduce((s, l) => s + l.bytes, 0)

@@ -15,6 +15,8 @@ export function median(values: number[]): number {
 export interface Variant<S> {
   name: string
   run: (round: number) => Promise<S>
+  /** Runs only in the first `rounds` rounds (default: all of them). */
+  rounds?: number
 }
 
 /** A run that threw: which variant, which round, and the first lines of the error. */
@@ -28,7 +30,8 @@ export interface Failure {
  * Runs every variant once per round, rotating the order each round (ABC, BCA, CAB, ...) so
  * that no variant always runs first (cold) or last (after the others warmed the caches).
  * A run that throws is recorded as a failure and the rounds go on (a flaky failure is a
- * finding, not a reason to lose the other figures); all failing is thrown.
+ * finding, not a reason to lose the other figures); all failing is thrown. A variant with its
+ * own `rounds` sits out the rounds after those (the others keep rotating).
  */
 export async function alternate<S>(
   rounds: number,
@@ -37,9 +40,12 @@ export async function alternate<S>(
 ): Promise<{ samples: Record<string, S[]>; failures: Failure[] }> {
   const samples: Record<string, S[]> = Object.fromEntries(variants.map(v => [v.name, []]))
   const failures: Failure[] = []
+  let runs = 0
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
       const v = variants[(round + k) % variants.length]
+      if (v.rounds !== undefined && round >= v.rounds) continue
+      runs++
       try {
         const sample = await v.run(round)
         samples[v.name].push(sample)
@@ -51,7 +57,7 @@ export async function alternate<S>(
       }
     }
   }
-  if (failures.length === rounds * variants.length) {
+  if (runs > 0 && failures.length === runs) {
     throw new Error(`every run failed; the first: ${failures[0].message}`)
   }
   return { samples, failures }

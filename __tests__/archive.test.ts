@@ -7,6 +7,7 @@ import {
   buildArchive,
   isAlreadyCompressed,
   type ArchiveEntry,
+  type BuiltArchive,
   type Manifest
 } from '../src/archive/build.js'
 import type { ArchiveMember } from '../src/files/plan.js'
@@ -53,6 +54,12 @@ async function tree(dir: string): Promise<Map<string, Buffer>> {
     result.set(path.relative(dir, abs).split(path.sep).join('/'), await readFile(abs))
   }
   return result
+}
+
+/** The manifest.json written beside the archive, read back. */
+async function manifestOf(built: BuiltArchive): Promise<Manifest | undefined> {
+  if (!built.manifestFile) return undefined
+  return JSON.parse(await readFile(built.manifestFile.path, 'utf8')) as Manifest
 }
 
 /** Check the unpacked tree holds exactly the members plus a manifest that describes them. */
@@ -117,7 +124,7 @@ describe('buildArchive: zip', () => {
       manifest: info
     })
     execFileSync('unzip', ['-q', built.file.path, '-d', extract])
-    await expectUnpacked(files, built.manifest)
+    await expectUnpacked(files, await manifestOf(built))
     expect(execFileSync('unzip', ['-tq', built.file.path]).toString()).toMatch(/No errors/)
   })
 
@@ -143,9 +150,12 @@ describe('buildArchive: zip', () => {
       size: (await readFile(path.join(out, 'manifest.json'))).length,
       origin: 'manifest'
     })
-    expect(JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'))).toEqual(
-      built.manifest
-    )
+    // The same bytes as the archive's manifest.json, in the same form as JSON.stringify's
+    const beside = await readFile(path.join(out, 'manifest.json'), 'utf8')
+    execFileSync('unzip', ['-q', built.file.path, 'manifest.json', '-d', extract])
+    expect(await readFile(path.join(extract, 'manifest.json'), 'utf8')).toBe(beside)
+    expect(beside).toBe(`${JSON.stringify(JSON.parse(beside), null, 2)}\n`)
+    expect((JSON.parse(beside) as Manifest).files).toHaveLength(Object.keys(files).length)
   })
 
   it('stores already-compressed members and deflates the others, in archivePath order', async () => {
@@ -189,7 +199,7 @@ describe('buildArchive: zip', () => {
   it('leaves the manifest out when not asked for it', async () => {
     const files = { 'a.txt': text(10, 'a') }
     const built = await buildArchive({ members: await members(files), name: 'a.zip', outDir: out })
-    expect(built.manifest).toBeUndefined()
+    expect(await manifestOf(built)).toBeUndefined()
     expect(built.manifestFile).toBeUndefined()
     expect(execFileSync('unzip', ['-Z1', built.file.path]).toString().trim()).toBe('a.txt')
   })
@@ -217,7 +227,7 @@ describe('buildArchive: tar.gz', () => {
         manifest: info
       })
       execFileSync('tar', ['-xzf', built.file.path, '-C', extract])
-      await expectUnpacked(files, built.manifest)
+      await expectUnpacked(files, await manifestOf(built))
       expect(built.md5).toBe((await hashFile(built.file.path)).md5)
       const order = execFileSync('tar', ['-tzf', built.file.path]).toString().trim().split('\n')
       expect(order).toEqual([...Object.keys(files).sort(), 'manifest.json'])
@@ -255,7 +265,7 @@ describe('buildArchive: many files', () => {
       })
       if (name.endsWith('.zip')) execFileSync('unzip', ['-q', built.file.path, '-d', extract])
       else execFileSync('tar', ['-xzf', built.file.path, '-C', extract])
-      await expectUnpacked(files, built.manifest)
+      await expectUnpacked(files, await manifestOf(built))
     }
   )
 })
@@ -273,6 +283,14 @@ describe('buildArchive: failures', () => {
       )
     }
   )
+
+  it('rejects (does not hang) when manifest.json cannot be written, and leaves no partial archive', async () => {
+    await mkdir(path.join(out, 'manifest.json'), { recursive: true }) // a directory in its place
+    await expect(
+      buildArchive({ members: await members(sample()), name: 'x.zip', outDir: out, manifest: info })
+    ).rejects.toThrow(/Building the archive x\.zip failed: .*EISDIR/)
+    expect(await readdir(out)).toEqual(['manifest.json'])
+  })
 
   it.each(['x.zip', 'x.tar.gz'])(
     'rejects a member that is a directory into %s, naming it',
@@ -363,7 +381,7 @@ describe('buildArchive: what archiver must keep', () => {
       // One read of the member; a second read of it, or of the archive (> 8 MiB), goes past.
       expect(read).toBeGreaterThanOrEqual(size)
       expect(read).toBeLessThan(size * 1.5)
-      expect(built.manifest?.files[0].sha256).toBe(sha256(await readFile(list[0].path)))
+      expect((await manifestOf(built))?.files[0].sha256).toBe(sha256(await readFile(list[0].path)))
     }
   )
 
@@ -423,7 +441,7 @@ describe('buildArchive: what archiver must keep', () => {
       const built = await buildArchive({ members: list, name, outDir: out, manifest: info })
       if (name.endsWith('.zip')) execFileSync('unzip', ['-q', built.file.path, '-d', extract])
       else execFileSync('tar', ['-xzf', built.file.path, '-C', extract])
-      await expectUnpacked({ ...files, 'CITATION.cff': rewritten }, built.manifest)
+      await expectUnpacked({ ...files, 'CITATION.cff': rewritten }, await manifestOf(built))
     }
   )
 
@@ -437,7 +455,7 @@ describe('buildArchive: what archiver must keep', () => {
       }
     ]
     const built = await buildArchive({ members: list, name: 'n.zip', outDir: out, manifest: info })
-    expect(built.manifest?.files).toEqual([
+    expect((await manifestOf(built))?.files).toEqual([
       {
         path: 'codemeta.json',
         size: 2,

@@ -17,7 +17,7 @@ import {
   type Stats,
   type WriteStream
 } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { once } from 'node:events'
 import path from 'node:path'
@@ -29,6 +29,7 @@ import { ActionError } from '../errors.js'
 import { logSafe } from '../format.js'
 import { MANIFEST_NAME, archiveFormat, type ArchiveMember, type LocalFile } from '../files/plan.js'
 import { HashingStream, type Digest } from '../files/hash.js'
+import { ManifestWriter } from './manifest.js'
 
 /**
  * A file to archive: read from `path`, or, when `content` is given, those bytes instead
@@ -38,38 +39,14 @@ export interface ArchiveEntry extends ArchiveMember {
   content?: Buffer
 }
 
-/** Where the archived files come from, recorded in the manifest. */
-export interface ManifestInfo {
-  /** owner/repo */
-  repository: string
-  tag: string
-  commit: string
-}
-
-/** One archived file as listed in manifest.json. */
-export interface ManifestEntry {
-  path: string
-  size: number
-  md5: string
-  sha256: string
-}
-
-/** manifest.json: what the archive holds and where it comes from. */
-export interface Manifest {
-  repository: string
-  tag: string
-  commit: string
-  /** ISO 8601 time the archive was built. */
-  created: string
-  files: ManifestEntry[]
-}
+export type { Manifest, ManifestEntry, ManifestInfo } from './manifest.js'
+import type { ManifestInfo } from './manifest.js'
 
 /** The archive on disk, its md5, and the manifest written beside it. */
 export interface BuiltArchive {
   file: LocalFile
   md5: string
-  manifest?: Manifest
-  /** manifest.json written to outDir, to upload beside the archive. */
+  /** manifest.json (the same as the archive's), written to outDir to upload beside the archive. */
   manifestFile?: LocalFile
 }
 
@@ -242,17 +219,18 @@ export async function buildArchive(opts: BuildOptions): Promise<BuiltArchive> {
   const level = opts.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL
   await mkdir(opts.outDir, { recursive: true })
   const outPath = path.join(opts.outDir, opts.name)
+  const manifestPath = path.join(opts.outDir, MANIFEST_NAME)
   const progress = new Progress(members)
   const timer = setInterval(() => {
     progress.tick()
   }, 1000)
   timer.unref()
   try {
-    const { digest, manifest } = await writeArchive(
+    const { digest, manifestBytes } = await writeArchive(
       format,
       members,
       level,
-      opts.manifest,
+      opts.manifest && new ManifestWriter(manifestPath, opts.manifest),
       outPath,
       progress
     )
@@ -260,20 +238,18 @@ export async function buildArchive(opts: BuildOptions): Promise<BuiltArchive> {
     core.info(
       `Archive ${logSafe(opts.name)}: ${String(members.length)} files, ${String(digest.size)} bytes, md5 ${digest.md5}`
     )
-    if (!manifest) return { file, md5: digest.md5 }
-    const manifestPath = path.join(opts.outDir, MANIFEST_NAME)
-    const text = manifestText(manifest)
-    await writeFile(manifestPath, text)
+    if (manifestBytes === undefined) return { file, md5: digest.md5 }
     const manifestFile: LocalFile = {
       path: manifestPath,
       name: MANIFEST_NAME,
-      size: Buffer.byteLength(text),
+      size: manifestBytes,
       origin: 'manifest'
     }
-    return { file, md5: digest.md5, manifest, manifestFile }
+    return { file, md5: digest.md5, manifestFile }
   } catch (err) {
-    // Remove the partial archive; never let the clean-up hide the error.
+    // Remove the partial archive and manifest; never let the clean-up hide the error.
     await rm(outPath, { force: true }).catch(() => undefined)
+    if (opts.manifest) await rm(manifestPath, { force: true }).catch(() => undefined)
     if (err instanceof ActionError) throw err
     throw new ActionError(`Building the archive ${opts.name} failed: ${messageOf(err)}`)
   } finally {
@@ -283,7 +259,8 @@ export async function buildArchive(opts: BuildOptions): Promise<BuiltArchive> {
 
 interface Written {
   digest: Digest
-  manifest?: Manifest
+  /** Size of manifest.json, when one was written. */
+  manifestBytes?: number
 }
 
 /**
@@ -297,7 +274,7 @@ async function writeArchive(
   format: 'zip' | 'tar.gz',
   members: ArchiveEntry[],
   level: number,
-  info: ManifestInfo | undefined,
+  manifest: ManifestWriter | undefined,
   outPath: string,
   progress: Progress
 ): Promise<Written> {
@@ -315,27 +292,37 @@ async function writeArchive(
     output.trip(err)
   })
   try {
-    const digests: Digest[] = []
     for (const [i, member] of members.entries()) {
       // The next member only once the blocks written so far have gone on towards the file.
       await output.guard(blocks.belowMark())
-      digests.push(await appendMember(archive, member, format, level, output))
+      const digest = await appendMember(archive, member, format, level, output)
+      await manifest?.add({
+        path: member.archivePath,
+        size: digest.size,
+        md5: digest.md5,
+        sha256: digest.sha256 ?? ''
+      })
       core.debug(`Archived ${member.path} as ${member.archivePath}`)
       progress.entryDone(i)
     }
-    const manifest = info ? makeManifest(info, members, digests) : undefined
+    const manifestBytes = await manifest?.finish()
     if (manifest) {
-      archive.append(Buffer.from(manifestText(manifest)), {
+      // Read back from disk: the manifest of many files is never one text in memory.
+      const added = once(archive, 'entry')
+      added.catch(() => undefined)
+      archive.append(createReadStream(manifest.path), {
         name: MANIFEST_NAME,
         mode: CONTENT_MODE,
         date: new Date()
       })
+      await output.guard(added)
     }
     await output.guard(archive.finalize())
     await written
     await closed(out)
-    return { digest: sink.digest(), manifest }
+    return { digest: sink.digest(), ...(manifestBytes === undefined ? {} : { manifestBytes }) }
   } catch (err) {
+    await manifest?.abort()
     archive.abort()
     archive.destroy()
     sink.destroy()
@@ -558,25 +545,6 @@ async function closed(out: WriteStream): Promise<void> {
       resolve()
     })
   )
-}
-
-function makeManifest(info: ManifestInfo, members: ArchiveEntry[], digests: Digest[]): Manifest {
-  return {
-    repository: info.repository,
-    tag: info.tag,
-    commit: info.commit,
-    created: new Date().toISOString(),
-    files: members.map((m, i) => ({
-      path: m.archivePath,
-      size: digests[i].size,
-      md5: digests[i].md5,
-      sha256: digests[i].sha256 ?? ''
-    }))
-  }
-}
-
-function manifestText(manifest: Manifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`
 }
 
 function messageOf(err: unknown): string {

@@ -33,7 +33,7 @@ describe('communities in .zenodo.json', () => {
     expect([run.code, run.stderr]).toEqual([0, ''])
     const w = warnings(run).filter(l => l.includes('communities'))
     expect(w).toHaveLength(1)
-    expect(w[0]).toContain('.zenodo.json: communities[1].identifier')
+    expect(w[0]).toContain('.zenodo.json: communities')
     expect(w[0]).toContain('Zenodo has no community "astro-sofware"')
     expect(w[0]).toContain(`${e2e.server.url}/communities/<identifier>`)
     // looked up before the first write

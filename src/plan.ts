@@ -180,7 +180,7 @@ export async function plan(scratch: string): Promise<Plan> {
       unknownCommunities(
         connection.client,
         metadata,
-        (origins as Partial<Record<string, string>>).communities ?? 'metadata',
+        (origins as Partial<Record<string, string>>).communities ?? ORIGIN.defaults,
         settings.zenodoUrl
       )
     )

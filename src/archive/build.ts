@@ -17,7 +17,7 @@ import {
   type Stats,
   type WriteStream
 } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, rm, stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { once } from 'node:events'
 import path from 'node:path'
@@ -310,10 +310,12 @@ async function writeArchive(
       // Read back from disk: the manifest of many files is never one text in memory.
       const added = once(archive, 'entry')
       added.catch(() => undefined)
+      // With its stats (the size), tar streams it too instead of collecting it whole.
       archive.append(createReadStream(manifest.path), {
         name: MANIFEST_NAME,
         mode: CONTENT_MODE,
-        date: new Date()
+        date: new Date(),
+        stats: await stat(manifest.path)
       })
       await output.guard(added)
     }

@@ -28,11 +28,16 @@ export async function unknownCommunities(
 ): Promise<Problem[]> {
   const problems: Problem[] = []
   const seen = new Set<string>()
-  for (const [i, c] of (metadata.communities ?? []).entries()) {
+  for (const c of metadata.communities ?? []) {
     const id = typeof c.identifier === 'string' ? c.identifier.trim() : ''
     if (!id || seen.has(id)) continue
+    if (seen.size === MAX_LOOKUPS) {
+      core.info(
+        `Only the first ${String(MAX_LOOKUPS)} communities were looked up; the others are asked at publish unchecked.`
+      )
+      break
+    }
     seen.add(id)
-    if (seen.size > MAX_LOOKUPS) break
     let exists: boolean
     try {
       exists = await client.communityExists(id)
@@ -47,7 +52,7 @@ export async function unknownCommunities(
     problems.push({
       severity: 'warning',
       file: origin,
-      field: `communities[${String(i)}].identifier`,
+      field: 'communities',
       message: `Zenodo has no community "${id}"; it skips it at publish without an error, so the record would be in no such community`,
       fix: `use the identifier at the end of the community's address (${site}/communities/<identifier>), or remove it`
     })

@@ -526,6 +526,7 @@ describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of th
         { place: 'Equator', lat: 0, lon: 10 },
         { place: 'Half', lat: 5 },
         { place: 'Text', lat: '46.2', lon: '6.1' },
+        { place: 'Text zero', lat: '51.48', lon: '0' },
         { place: 'Words', lat: 'north', lon: 6.1, description: 'd' }
       ]
     })
@@ -535,6 +536,7 @@ describe('legacy metadata as Zenodo reads it (docs/zenodo-api.md, "Sources of th
       { place: 'Equator' },
       { place: 'Half' },
       { place: 'Text', lat: 46.2, lon: 6.1 },
+      { place: 'Text zero', lat: 51.48, lon: 0 },
       { place: 'Words', description: 'd' }
     ])
   })

@@ -531,14 +531,21 @@ describe('dates, language and other fields', () => {
     ])
   })
 
-  test('coordinates written as text are sent as the numbers Zenodo stores, with a warning', () => {
-    const locations = [{ place: 'Geneva', lat: '46.2', lon: 6.1 }]
+  test('coordinates written as text are sent as written (Zenodo reads them as numbers), with a warning; text "0" is kept, as Zenodo keeps it', () => {
+    const locations = [
+      { place: 'Geneva', lat: '46.2', lon: 6.1 },
+      { place: 'Greenwich', lat: 51.48, lon: '0' }
+    ]
     expect(check({ locations })).toEqual([
-      expect.objectContaining({ severity: 'warning', field: 'locations[0].lat' })
+      expect.objectContaining({ severity: 'warning', field: 'locations[0].lat' }),
+      expect.objectContaining({
+        severity: 'warning',
+        field: 'locations[1].lon',
+        message: 'is text; Zenodo stores the number 0'
+      })
     ])
-    expect(normalizeForZenodo({ locations }).locations).toEqual([
-      { place: 'Geneva', lat: 46.2, lon: 6.1 }
-    ])
+    // a number 0 would make Zenodo drop the point (`if lat and lon`); the text "0" does not
+    expect(normalizeForZenodo({ locations }).locations).toEqual(locations)
   })
 
   test('what publish requires: a title of 3 characters', () => {

@@ -485,7 +485,7 @@ function locationAdvisories(metadata: ZenodoMetadata, origins: Origins): Problem
           severity: 'warning',
           file: origins.of(field),
           field: `${field}.${axis}`,
-          message: `is text; Zenodo stores the number ${String(coordinates.kept[axis])}, and so does the action`,
+          message: `is text; Zenodo stores the number ${String(coordinates.kept[axis])}`,
           fix: `write the number without quotes: "${axis}": ${String(coordinates.kept[axis])}`
         })
       }
@@ -768,8 +768,9 @@ function keptCoordinates(metadata: ZenodoMetadata): ZenodoMetadata {
     if (!isObject(location)) return location
     const coordinates = zenodoCoordinates(location)
     if (coordinates === undefined) return location
+    if ('kept' in coordinates) return location // as written: Zenodo reads text as a number
     const { lat: _lat, lon: _lon, ...rest } = location
-    return 'kept' in coordinates ? { ...rest, ...coordinates.kept } : rest
+    return rest
   })
   return { ...metadata, locations }
 }

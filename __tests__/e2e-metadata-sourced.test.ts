@@ -47,6 +47,17 @@ describe('dates', () => {
     expect(annotations(run, 'warning')).not.toMatch(/dates/)
   })
 
+  test('EDTF beyond level 0 that Zenodo takes (an open end, unspecified digits, a season) publishes', async () => {
+    const dates = [
+      { start: '2024-01-01', end: '..', type: 'Valid' },
+      { start: '2024-XX', type: 'Collected' },
+      { end: '2023-21', type: 'Created' }
+    ]
+    const run = await runWith({ '.zenodo.json': zenodoJson({ dates }) })
+    expect(published(run).dates).toEqual(dates)
+    expect(annotations(run, 'error')).toBe('')
+  })
+
   test('a date with neither start nor end is refused before any write (Zenodo answers 400)', async () => {
     const run = await runWith({ '.zenodo.json': zenodoJson({ dates: [{ type: 'Valid' }] }) })
     refusedBeforeAnyWrite(run, /\.zenodo\.json.*dates\[0\].*neither "start" nor "end"/)

@@ -421,7 +421,15 @@ describe('dates, language and other fields', () => {
 
   test('publication_date must be a real date', () => {
     expect(onlyError({ publication_date: '2024-29-11' }).field).toBe('publication_date')
-    expect(onlyError({ publication_date: '2023-02-29' }).field).toBe('publication_date')
+    // EDTF's grammar (Zenodo's check) takes February 29 in any year: a warning, not a refusal
+    expect(errorsOf({ publication_date: '2023-02-29' })).toEqual([])
+    expect(check({ publication_date: '2023-02-29' })).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        field: 'publication_date',
+        message: expect.stringMatching(/2023 has no February 29/) as unknown
+      })
+    ])
     expect(errorsOf({ publication_date: '2024-02-29' })).toEqual([])
     expect(errorsOf({ publication_date: '2024-05' })).toEqual([])
   })
@@ -466,6 +474,55 @@ describe('dates, language and other fields', () => {
     expect(onlyError({ publication_date: '2024-05-01/2023' }).field).toBe('publication_date')
     expect(isEdtfDate('2023/2024-01')).toBe(true)
     expect(isEdtfDate('2024-02/2024-01-31')).toBe(false)
+  })
+
+  test('EDTF dates and intervals are taken as python-edtf parses them (InvenioRDM takes any EDTF Date or Interval), not only level 0', () => {
+    for (const ok of [
+      '2024',
+      '2024-05',
+      '2024-05-31',
+      '2023-02-29', // EDTF's grammar allows day 29 in any February
+      '-0100',
+      'Y170000002',
+      '201X',
+      '20XX',
+      '2024-XX',
+      '2024-05-XX',
+      '2024-21', // a season
+      '2024?',
+      '2004-06~',
+      '2004?-06-~11',
+      '2024-01-01/..',
+      '../2024',
+      '2024-01-01/',
+      '/2024',
+      '1984?/2004-06~',
+      '2024-01/2024-01'
+    ]) {
+      expect([ok, isEdtfDate(ok)]).toEqual([ok, true])
+    }
+    for (const bad of [
+      '',
+      '..',
+      '../..',
+      'May 2024',
+      '2024-13',
+      '2024-02-30',
+      '2024-04-31',
+      '2024/05/31',
+      '31.05.2024',
+      '2024-21-01',
+      '2024-05-01/2024-04-30'
+    ]) {
+      expect([bad, isEdtfDate(bad)]).toEqual([bad, false])
+    }
+  })
+
+  test('a legacy date with an open end ("..") is accepted: Zenodo stores "start/.."', () => {
+    expect(check({ dates: [{ start: '2024-01-01', end: '..', type: 'Valid' }] })).toEqual([])
+    expect(check({ dates: [{ start: '2024-XX', type: 'Collected' }] })).toEqual([])
+    expect(onlyError({ dates: [{ start: '..', type: 'Valid' }] }).field).toBe('dates[0]')
+    expect(onlyError({ dates: [{ start: '..', end: '..', type: 'Valid' }] }).field).toBe('dates[0]')
   })
 
   test('language is a 2- or 3-letter code', () => {

@@ -6,6 +6,7 @@
 import sanitizeHtml from 'sanitize-html'
 import licenses from '../src/data/zenodo-licenses.json' with { type: 'json' }
 import vocab from '../src/data/zenodo-vocabularies.json' with { type: 'json' }
+import { validEdtf } from './edtf.js'
 import { internalError, isObject, today, validationError, type FieldError } from './http-util.js'
 
 /** Metadata of a deposition as the server keeps it. */
@@ -664,24 +665,6 @@ function validDate(s: string): boolean {
   const [y, mo, d] = [Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1]
   const date = new Date(Date.UTC(y, mo - 1, d))
   return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
-}
-
-/**
- * Whether s is an EDTF level 0 date or interval, as InvenioRDM's EDTFDateString takes it
- * (marshmallow-utils fields/edtfdatestring.py): an interval must not end before it starts.
- */
-export function validEdtf(s: string): boolean {
-  const parts = s.split('/')
-  if (parts.length > 2 || !parts.every(validDate)) return false
-  if (parts.length === 1) return true
-  const first = parts[0].padEnd(10, parts[0].length === 4 ? '-01-01' : '-01')
-  const last =
-    parts[1].length === 4
-      ? `${parts[1]}-12-31`
-      : parts[1].length === 7
-        ? `${parts[1]}-31`
-        : parts[1]
-  return first <= last
 }
 
 /** The errors publishing would answer for this metadata and file count (empty: publishable). */

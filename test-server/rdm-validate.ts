@@ -8,6 +8,7 @@
  * - publish is strict: every error, plus the required fields and the files, as a 400 validation
  *   error with RDM field names.
  */
+import { validEdtf } from './edtf.js'
 import { checkOrcid } from '../src/metadata/orcid.js'
 import { apiError, isObject, today, type FieldError } from './http-util.js'
 import type { VocabularyIndex, VocabularyType } from './rdm-vocabularies.js'
@@ -52,21 +53,6 @@ const METADATA_KEYS = new Set([
 ])
 
 const MISSING = 'Missing data for required field.'
-/** EDTF level 0 dates and intervals, as the publication_date field takes them. */
-const EDTF =
-  /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?(\/\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$/
-
-/** EDTF level 0 whose interval, if any, does not end before it starts (EDTFDateString). */
-function validEdtf(value: unknown): boolean {
-  if (typeof value !== 'string' || !EDTF.test(value)) return false
-  const parts = value.split('/')
-  if (parts.length === 1) return true
-  const [from, to] = parts
-  const first = from.length === 4 ? `${from}-01-01` : from.length === 7 ? `${from}-01` : from
-  const last = to.length === 4 ? `${to}-12-31` : to.length === 7 ? `${to}-31` : to
-  return first <= last
-}
-
 function invalidValue(id: unknown): Error {
   return apiError(400, `Invalid value ${String(id)}.`)
 }
@@ -120,7 +106,7 @@ export function loadDraftBody(
   }
 
   if (metadata.publication_date !== undefined) {
-    if (typeof metadata.publication_date !== 'string' || !EDTF.test(metadata.publication_date)) {
+    if (!validEdtf(metadata.publication_date)) {
       errors.push({
         field: 'metadata.publication_date',
         messages: ['Please provide a valid date or interval.']

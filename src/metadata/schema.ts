@@ -39,19 +39,57 @@ export function isCalendarDate(value: string, partial = false): boolean {
   return day >= 1 && day <= days
 }
 
+/** The last day EDTF's grammar allows in a month (29 for February, whatever the year). */
+const EDTF_LAST_DAY: Record<string, number> = { '02': 29, '04': 30, '06': 30, '09': 30, '11': 30 }
+
 /**
- * EDTF level 0 as Zenodo stores dates: YYYY, YYYY-MM, YYYY-MM-DD, or an interval of those that
- * does not end before it starts (InvenioRDM's EDTFDateString, marshmallow-utils
- * fields/edtfdatestring.py, checks intervals are chronological).
+ * One EDTF date as python-edtf parses it (levels 0-2): a year (4 digits, optionally negative,
+ * with trailing X digits unspecified, or a long "Y" year), then a month (01-12, XX) or a season
+ * (21-41), then a day (XX, or one the month has in EDTF's grammar); the qualifiers ?, ~ and %
+ * may follow any part or lead it. Gives the first and last day it can mean when it is fully
+ * specified (for the chronology check), else just that it is a date.
+ */
+function edtfDate(text: string): { bounds?: [string, string] } | undefined {
+  const bare = text.replace(/[?~%]/g, '')
+  if (/^Y-?\d{5,}$/.test(bare)) return {}
+  const m = /^(-?)(\d{4}|\d{3}X|\d{2}XX|\dXXX|XXXX)(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?$/.exec(bare)
+  if (!m) return undefined
+  const [minus, year, month, day] = [m.at(1) ?? '', m.at(2) ?? '', m.at(3), m.at(4)]
+  if (month !== undefined && month !== 'XX') {
+    const n = Number(month)
+    const season = n >= 21 && n <= 41
+    if (season) return day === undefined ? {} : undefined
+    if (n < 1 || n > 12) return undefined
+  }
+  if (day !== undefined && day !== 'XX') {
+    const n = Number(day)
+    if (n < 1 || n > (month === undefined || month === 'XX' ? 31 : (EDTF_LAST_DAY[month] ?? 31))) {
+      return undefined
+    }
+  }
+  if (minus || /X/.test(`${year}${month ?? ''}${day ?? ''}`)) return {}
+  const first = `${year}-${month ?? '01'}-${day ?? '01'}`
+  const lastDay =
+    day ?? String(new Date(Date.UTC(Number(year), Number(month ?? '12'), 0)).getUTCDate())
+  return { bounds: [first, `${year}-${month ?? '12'}-${lastDay}`] }
+}
+
+/**
+ * A date or interval InvenioRDM's EDTFDateString takes (marshmallow-utils
+ * fields/edtfdatestring.py: python-edtf's parse_edtf, an EDTF Date or Interval, and an interval
+ * must not end before it starts): one date (edtfDate), or two joined by "/" where either end may
+ * be open ("..") or unknown (empty). Lenient where the grammar is not certain: a qualified date
+ * alone is accepted.
  */
 export function isEdtfDate(value: string): boolean {
-  const parts = value.split('/')
-  if (parts.length > 2 || !parts.every(p => isCalendarDate(p, true))) return false
-  if (parts.length === 1) return true
-  const [from, to] = parts
-  const first = from.length === 4 ? `${from}-01-01` : from.length === 7 ? `${from}-01` : from
-  const last = to.length === 4 ? `${to}-12-31` : to.length === 7 ? `${to}-31` : to
-  return first <= last
+  const parts = value.trim().split('/')
+  if (parts.length === 1) return edtfDate(parts[0]) !== undefined
+  if (parts.length > 2) return false
+  const ends = parts.map(p => (p === '' || p === '..' ? null : edtfDate(p)))
+  if (ends.some(e => e === undefined) || ends.every(e => e === null)) return false
+  const [from, to] = ends
+  if (!from?.bounds || !to?.bounds) return true
+  return from.bounds[0] <= to.bounds[1]
 }
 
 /**
@@ -199,7 +237,11 @@ export function metadataValidator(): ValidateFunction {
   if (compiled) return compiled
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false })
   ajv.addFormat('date', { type: 'string', validate: (v: string) => isCalendarDate(v) })
-  ajv.addFormat('edtf-date', { type: 'string', validate: isEdtfDate })
+  // A legacy start or end: a date, or ".." (an open end: "2024-01-01/.." once joined).
+  ajv.addFormat('edtf-date', {
+    type: 'string',
+    validate: v => v.trim() === '..' || isEdtfDate(v)
+  })
   ajv.addKeyword({
     keyword: 'anyCase',
     type: 'string',

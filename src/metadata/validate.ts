@@ -392,7 +392,8 @@ function entryProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
  * `dates` entries as Zenodo reads them (docs/zenodo-api.md, "Sources of the metadata checks"):
  * start and end are each optional, but an entry with neither is refused at create/PUT (400
  * "Invalid date provided."), and the date Zenodo makes of them ("start/end", or the one date)
- * must be EDTF level 0, not ending before it starts, or publish fails.
+ * must be an EDTF date or interval (schema.ts isEdtfDate), not ending before it starts, or
+ * publish fails.
  */
 function dateProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
   const problems: Problem[] = []
@@ -415,7 +416,8 @@ function dateProblems(metadata: ZenodoMetadata, origins: Origins): Problem[] {
     }
     const parts = [start, end].filter((p): p is string => typeof p === 'string')
     // Each part that is not a date is reported by the schema; here only their combination.
-    if (!parts.every(p => p.trim() === '' || isEdtfDate(p.trim())) || isEdtfDate(date)) return
+    const fine = (p: string): boolean => p === '' || p === '..' || isEdtfDate(p)
+    if (!parts.every(p => fine(p.trim())) || isEdtfDate(date)) return
     problems.push({
       severity: 'error',
       file: origins.of(field),
@@ -625,6 +627,35 @@ function locate(problem: Problem, positions: Partial<Record<string, Positions>>)
 }
 
 /**
+ * EDTF's grammar (and so Zenodo's check) lets February 29 through in any year: such a date is
+ * taken, but the day does not exist, so it is named in a warning rather than refused.
+ */
+function leapDayAdvisories(metadata: ZenodoMetadata, origins: Origins): Problem[] {
+  const values: [string, unknown][] = [['publication_date', metadata.publication_date]]
+  if (Array.isArray(metadata.dates)) {
+    metadata.dates.forEach((d: unknown, i) => {
+      if (!isObject(d)) return
+      values.push([`dates[${String(i)}].start`, d.start], [`dates[${String(i)}].end`, d.end])
+    })
+  }
+  const problems: Problem[] = []
+  for (const [field, value] of values) {
+    if (typeof value !== 'string') continue
+    for (const [, year] of value.matchAll(/(?:^|\/)(\d{4})-02-29(?![\d])/g)) {
+      if (isCalendarDate(`${year}-02-29`)) continue
+      problems.push({
+        severity: 'warning',
+        file: origins.of(field),
+        field,
+        message: `${year} has no February 29; Zenodo takes the date as written (EDTF allows it)`,
+        fix: `check the date, e.g. "${year}-02-28" or "${year}-03-01"`
+      })
+    }
+  }
+  return problems
+}
+
+/**
  * Validate the final metadata; every problem names the file, the field, what is wrong and the
  * fix. `positions` (BuildResult.positions) adds the line and column of fields in their file.
  */
@@ -650,7 +681,8 @@ export function validateMetadata(
   return [
     ...groupRepeats(problems, metadata),
     ...advisories(metadata, where),
-    ...locationAdvisories(metadata, where)
+    ...locationAdvisories(metadata, where),
+    ...leapDayAdvisories(metadata, where)
   ].map(p => locate(inFileTerms(p), positions))
 }
 

@@ -552,10 +552,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** EDTF level 0 dates and intervals, as InvenioRDM's publication_date takes them [M]. */
-const EDTF =
-  /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?(\/\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$/
-
 /**
  * What publish would refuse in a record body, found before any write (for InvenioRDM-shaped files,
  * which the legacy validator does not see): the required fields (resource_type, creators, title of
@@ -585,7 +581,7 @@ export function publishProblems(body: RdmBody, file: string): Problem[] {
     )
   }
   const date = m.publication_date
-  if (date !== undefined && (typeof date !== 'string' || !EDTF.test(date))) {
+  if (date !== undefined && (typeof date !== 'string' || !isEdtfDate(date))) {
     add(
       'metadata.publication_date',
       `${JSON.stringify(date)} is not a date such as 2024-05-31 (or 2024-05, 2024)`,

@@ -50,14 +50,21 @@ describe('unknownCommunities', () => {
     expect(asked).toHaveLength(20)
   })
 
-  test('a lookup that fails is no warning', async () => {
-    const client = { communityExists: () => Promise.reject(new Error('503')) }
+  test('a lookup that fails is no warning, and the rest are not looked up', async () => {
+    let calls = 0
+    const client = {
+      communityExists: () => {
+        calls++
+        return Promise.reject(new Error('503'))
+      }
+    }
     const problems = await unknownCommunities(
       client,
-      { communities: [{ identifier: 'zenodo' }] },
+      { communities: [{ identifier: 'zenodo' }, { identifier: 'other' }] },
       '.zenodo.json',
       'https://zenodo.org'
     )
     expect(problems).toEqual([])
+    expect(calls).toBe(1)
   })
 })

@@ -5,7 +5,8 @@
  * quietly in no community. Before anything is written, each identifier is looked up
  * (GET /api/communities/{identifier}, read-only); one Zenodo does not have is a warning, never
  * an error, since Zenodo itself publishes the record without it. A lookup that fails for another
- * reason is left alone (logged at debug level): it never holds up a release.
+ * reason is left alone (logged at debug level), and the rest are not looked up: it never holds
+ * up a release.
  */
 import * as core from '@actions/core'
 import type { Problem } from '../errors.js'
@@ -42,8 +43,9 @@ export async function unknownCommunities(
     try {
       exists = await client.communityExists(id)
     } catch (e) {
+      // Zenodo is unwell (its retries are used up): the rest are not looked up either.
       core.debug(`Looking up community ${logSafe(id)} failed: ${logSafe((e as Error).message)}`)
-      continue
+      break
     }
     if (exists) {
       core.info(`Community ${logSafe(id)} exists; it is asked to include the record at publish.`)

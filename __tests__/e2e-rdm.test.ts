@@ -230,6 +230,41 @@ describe('an institutional InvenioRDM repository (api: auto)', () => {
     )
   })
 
+  test('a community the repository does not have is named in a warning before any write and not asked; the others are asked after publish', async () => {
+    await start(instance)
+    const workspace = await makeWorkspace({
+      'a.txt': 'A',
+      '.zenodo.json': JSON.stringify({
+        upload_type: 'dataset',
+        communities: [{ identifier: 'nope' }, { identifier: 'lab' }]
+      })
+    })
+    const run = await e2e.run({
+      event: releaseEvent({ tag: 'v1.0.0' }),
+      workspace,
+      inputs: { files: 'a.txt' }
+    })
+    expect(run.code).toBe(0)
+    const warnings = run.stdout.split('\n').filter(l => l.startsWith('::warning'))
+    expect(warnings.filter(l => l.includes('nope'))).toEqual([
+      expect.stringContaining('has no community "nope"; the record would be published without it')
+    ])
+    const log = e2e.server.requests
+    const lookup = log.findIndex(r => r.url === '/api/communities/nope')
+    const firstWrite = log.findIndex(r => r.method !== 'GET' && r.url.startsWith('/api/'))
+    expect(lookup).toBeGreaterThanOrEqual(0)
+    expect(lookup).toBeLessThan(firstWrite)
+    // looked up once each, while planning
+    expect(log.filter(r => r.url.startsWith('/api/communities/')).map(r => r.url)).toEqual([
+      '/api/communities/nope',
+      '/api/communities/lab'
+    ])
+    const record = recordsOf(e2e.server)[0]
+    expect(rdmOf(e2e.server).requests()).toEqual([
+      expect.objectContaining({ record: record.id, community: 'lab', status: 'accepted' })
+    ])
+  })
+
   test('a license the instance does not offer is refused before any write, naming the file, field and fix', async () => {
     await start(instance)
     const workspace = await makeWorkspace({

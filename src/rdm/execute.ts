@@ -17,7 +17,7 @@ import { assembleOutputs, type FileOutput, type Outputs, type RunState } from '.
 import { blockedMessage, judgeDraft, rivalWinner, type TargetPlan } from '../target.js'
 import type { RdmClient, RdmRecord, RdmUploadResult } from './client.js'
 import { saveErrorProblems } from './metadata.js'
-import type { RdmPlan } from './plan.js'
+import type { PlannedCommunity, RdmPlan } from './plan.js'
 import {
   byCreation,
   draftFilesForJudging,
@@ -162,7 +162,8 @@ async function finish(
       }
     }
     const record = await core.group('Publish', () => publishAndConfirm(client, id, sleep, service))
-    await core.group('Communities', () => requestCommunities(client, record, mapped.communities))
+    const communities = run.rdm.communities ?? mapped.communities.map(slug => ({ slug }))
+    await core.group('Communities', () => requestCommunities(client, record, communities))
     return {
       outputs: recordOutputs(record, settings.zenodoUrl, 'published', service),
       state: 'published',
@@ -512,21 +513,26 @@ function refusal(failure: unknown, attempt: number): unknown {
   )
 }
 
-/** Asks each community named in the metadata to include the record; a refusal is a warning. */
+/**
+ * Asks each community named in the metadata (looked up while planning, or now when that lookup
+ * could not be made) to include the record; a refusal is a warning.
+ */
 async function requestCommunities(
   client: RdmClient,
   record: RdmRecord,
-  communities: string[]
+  planned: PlannedCommunity[]
 ): Promise<void> {
-  if (!communities.length) return
+  if (!planned.length) return
+  const communities: string[] = []
   const ids: string[] = []
-  for (const c of communities) {
+  for (const c of planned) {
     try {
-      ids.push((await client.getCommunity(c)).id)
+      ids.push(c.id ?? (await client.getCommunity(c.slug)).id)
+      communities.push(c.slug)
     } catch (e) {
       core.warning(
         logSafe(
-          `Community ${c} could not be found (${(e as Error).message}); record ${record.id} stays published without it.`
+          `Community ${c.slug} could not be found (${(e as Error).message}); record ${record.id} stays published without it.`
         )
       )
     }

@@ -9,7 +9,8 @@ import * as core from '@actions/core'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Problem } from '../errors.js'
-import type { HttpClient } from '../http.js'
+import { logSafe } from '../format.js'
+import { HttpError, type HttpClient } from '../http.js'
 import { descriptionHtmlProblem } from '../metadata/description-html.js'
 import { CITATION_FILE } from '../metadata/source.js'
 import type { ZenodoMetadata } from '../metadata/types.js'
@@ -35,6 +36,18 @@ export interface RdmPlan extends RdmResolution {
   file: string
   /** How the repository is named in messages ("Zenodo", or "the repository at <host>"). */
   service: string
+  /**
+   * The communities to ask at publish, looked up while planning: `id` when found; without it
+   * when the lookup failed for another reason than 404 (asked again at publish). Those the
+   * repository does not have are left out, with a warning.
+   */
+  communities?: PlannedCommunity[]
+}
+
+/** A community named in the metadata, as planning found it. */
+export interface PlannedCommunity {
+  slug: string
+  id?: string
 }
 
 /** An InvenioRDM-shaped metadata file, read as it is (api rdm only). */
@@ -132,7 +145,55 @@ export async function planRdm(o: PlanRdmOptions): Promise<{ plan: RdmPlan; probl
     repositoryUrl: o.identity.link.replace(/\/tree\/.*$/, ''),
     planned: o.planned
   })
-  return { plan: { client, mapped, file, service, ...resolution }, problems }
+  const communities = await lookUpCommunities(client, mapped.communities, {
+    file,
+    service,
+    site: settings.zenodoUrl
+  })
+  problems.push(...communities.problems)
+  return {
+    plan: { client, mapped, file, service, communities: communities.planned, ...resolution },
+    problems
+  }
+}
+
+/**
+ * Looks each community up (read-only) before any write: one the repository does not have (404)
+ * is a warning and is not asked at publish; after a lookup that fails otherwise, the rest are
+ * asked at publish without a lookup now (it never holds up a release).
+ */
+async function lookUpCommunities(
+  client: RdmClient,
+  slugs: string[],
+  o: { file: string; service: string; site: string }
+): Promise<{ planned: PlannedCommunity[]; problems: Problem[] }> {
+  const planned: PlannedCommunity[] = []
+  const problems: Problem[] = []
+  let reachable = true
+  for (const slug of [...new Set(slugs)]) {
+    if (!reachable) {
+      planned.push({ slug })
+      continue
+    }
+    try {
+      planned.push({ slug, id: (await client.getCommunity(slug)).id })
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) {
+        problems.push({
+          severity: 'warning',
+          file: o.file,
+          field: 'communities',
+          message: `${o.service} has no community "${slug}"; the record would be published without it`,
+          fix: `use the identifier at the end of the community's address (${o.site}/communities/<identifier>), or remove it`
+        })
+        continue
+      }
+      core.debug(`Looking up community ${logSafe(slug)} failed: ${logSafe((e as Error).message)}`)
+      reachable = false
+      planned.push({ slug })
+    }
+  }
+  return { planned, problems }
 }
 
 /**

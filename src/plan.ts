@@ -27,7 +27,7 @@ import { normalizeForZenodo, validateMetadata } from './metadata/validate.js'
 import { getSettings, type Settings } from './settings.js'
 import type { PlannedUpload, ReleaseIdentity, TargetPlan } from './target.js'
 import { ZenodoClient } from './zenodo/client.js'
-import { unknownCommunities } from './zenodo/communities.js'
+import { lookUpCommunities } from './zenodo/communities.js'
 import { parseConcept } from './zenodo/concept.js'
 import { resolveTarget } from './zenodo/deposition.js'
 import {
@@ -176,12 +176,15 @@ export async function plan(scratch: string): Promise<Plan> {
       : undefined
   if (rdm) stopOnProblems(problems, rdm.problems, rdm.plan.service)
   if (!rdm && metadata.communities?.length) {
-    const unknown = await core.group('Communities (read-only)', () =>
-      unknownCommunities(
-        connection.client,
-        metadata,
-        (origins as Partial<Record<string, string>>).communities ?? ORIGIN.defaults,
-        settings.zenodoUrl
+    const { problems: unknown } = await core.group('Communities (read-only)', () =>
+      lookUpCommunities(
+        metadata.communities?.map(c => c.identifier) ?? [],
+        id => connection.client.communityId(id),
+        {
+          file: (origins as Partial<Record<string, string>>).communities ?? ORIGIN.defaults,
+          service: 'Zenodo',
+          site: settings.zenodoUrl
+        }
       )
     )
     reportProblems(unknown)

@@ -17,7 +17,8 @@ import { assembleOutputs, type FileOutput, type Outputs, type RunState } from '.
 import { blockedMessage, judgeDraft, rivalWinner, type TargetPlan } from '../target.js'
 import type { RdmClient, RdmRecord, RdmUploadResult } from './client.js'
 import { saveErrorProblems } from './metadata.js'
-import type { PlannedCommunity, RdmPlan } from './plan.js'
+import type { PlannedCommunity } from '../zenodo/communities.js'
+import type { RdmPlan } from './plan.js'
 import {
   byCreation,
   draftFilesForJudging,

@@ -9,12 +9,12 @@ import * as core from '@actions/core'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Problem } from '../errors.js'
-import { logSafe } from '../format.js'
 import { HttpError, type HttpClient } from '../http.js'
 import { descriptionHtmlProblem } from '../metadata/description-html.js'
 import { CITATION_FILE } from '../metadata/source.js'
 import type { ZenodoMetadata } from '../metadata/types.js'
 import type { Settings } from '../settings.js'
+import { lookUpCommunities, type PlannedCommunity } from '../zenodo/communities.js'
 import type { PlannedUpload, ReleaseIdentity } from '../target.js'
 import { RdmClient } from './client.js'
 import {
@@ -42,12 +42,6 @@ export interface RdmPlan extends RdmResolution {
    * repository does not have are left out, with a warning.
    */
   communities?: PlannedCommunity[]
-}
-
-/** A community named in the metadata, as planning found it. */
-export interface PlannedCommunity {
-  slug: string
-  id?: string
 }
 
 /** An InvenioRDM-shaped metadata file, read as it is (api rdm only). */
@@ -145,55 +139,23 @@ export async function planRdm(o: PlanRdmOptions): Promise<{ plan: RdmPlan; probl
     repositoryUrl: o.identity.link.replace(/\/tree\/.*$/, ''),
     planned: o.planned
   })
-  const communities = await lookUpCommunities(client, mapped.communities, {
-    file,
-    service,
-    site: settings.zenodoUrl
-  })
+  const communities = await lookUpCommunities(
+    mapped.communities,
+    async slug => {
+      try {
+        return (await client.getCommunity(slug)).id
+      } catch (e) {
+        if (e instanceof HttpError && e.status === 404) return undefined
+        throw e
+      }
+    },
+    { file, service, site: settings.zenodoUrl }
+  )
   problems.push(...communities.problems)
   return {
     plan: { client, mapped, file, service, communities: communities.planned, ...resolution },
     problems
   }
-}
-
-/**
- * Looks each community up (read-only) before any write: one the repository does not have (404)
- * is a warning and is not asked at publish; after a lookup that fails otherwise, the rest are
- * asked at publish without a lookup now (it never holds up a release).
- */
-async function lookUpCommunities(
-  client: RdmClient,
-  slugs: string[],
-  o: { file: string; service: string; site: string }
-): Promise<{ planned: PlannedCommunity[]; problems: Problem[] }> {
-  const planned: PlannedCommunity[] = []
-  const problems: Problem[] = []
-  let reachable = true
-  for (const slug of [...new Set(slugs)]) {
-    if (!reachable) {
-      planned.push({ slug })
-      continue
-    }
-    try {
-      planned.push({ slug, id: (await client.getCommunity(slug)).id })
-    } catch (e) {
-      if (e instanceof HttpError && e.status === 404) {
-        problems.push({
-          severity: 'warning',
-          file: o.file,
-          field: 'communities',
-          message: `${o.service} has no community "${slug}"; the record would be published without it`,
-          fix: `use the identifier at the end of the community's address (${o.site}/communities/<identifier>), or remove it`
-        })
-        continue
-      }
-      core.debug(`Looking up community ${logSafe(slug)} failed: ${logSafe((e as Error).message)}`)
-      reachable = false
-      planned.push({ slug })
-    }
-  }
-  return { planned, problems }
 }
 
 /**

@@ -225,19 +225,19 @@ export class ZenodoClient {
   }
 
   /**
-   * Whether Zenodo has a community by this identifier (its slug, the last part of its address):
-   * GET /communities/{identifier}, false on 404. Read-only.
+   * The id of Zenodo's community with this identifier (its slug, the last part of its address),
+   * or undefined when there is none (404): GET /communities/{identifier}. Read-only.
    */
-  async communityExists(identifier: string): Promise<boolean> {
+  async communityId(identifier: string): Promise<string | undefined> {
     try {
-      await this.call({
+      const body = await this.call({
         method: 'GET',
         path: `/communities/${encodeURIComponent(identifier)}`,
         retry: 'safe'
       })
-      return true
+      return isObject(body) && typeof body.id === 'string' ? body.id : identifier
     } catch (e) {
-      if (e instanceof HttpError && e.status === 404) return false
+      if (e instanceof HttpError && e.status === 404) return undefined
       throw e
     }
   }

@@ -35,7 +35,7 @@ export type ReadOnlyZenodo = Pick<
   | 'latestVersion'
   | 'getRecord'
   | 'listFiles'
-  | 'communityExists'
+  | 'communityId'
 >
 
 type Sleep = (ms: number) => Promise<void>
